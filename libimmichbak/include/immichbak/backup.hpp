@@ -1,0 +1,67 @@
+#pragma once
+// `immichbak backup`: one consistent snapshot of a database into one self-describing file.
+
+#include <immichbak/events.hpp>
+#include <immichbak/export.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace immichbak {
+
+enum class compression { none, zstd };
+
+struct backup_options {
+  /// libpq connection string or URI. Empty: PG* environment, .pgpass and service files
+  /// apply as in psql.
+  std::string dsn;
+  std::filesystem::path dest_dir;
+  std::string prefix = "immich-db";
+  compression compress = compression::zstd;
+  int compression_level = 3;
+  /// Parallel COPY workers, all sharing the leader's exported snapshot.
+  int jobs = 1;
+  /// Tables whose definition is kept but whose rows are not dumped. Patterns match
+  /// "schema.table" or "table"; `*` and `?` are wildcards.
+  std::vector<std::string> exclude_table_data;
+  /// Immich preset: leave out the rows of tables Immich can rebuild with its own jobs.
+  bool exclude_regenerable = false;
+  /// How long to wait for ACCESS SHARE locks (and the backup advisory lock).
+  std::chrono::milliseconds lock_timeout{30000};
+  /// Plain bytes per data frame; a frame always holds at least one whole row.
+  std::size_t chunk_bytes = 4u << 20;
+  /// Tables larger than this (catalog estimate) are split into ctid ranges so several
+  /// workers can share them (PostgreSQL 14+, which has TID range scans).
+  std::uint64_t split_table_bytes = 256u << 20;
+  event_sink events;
+};
+
+struct backup_result {
+  std::filesystem::path file;
+  std::filesystem::path sidecar;
+  std::string sha256;              ///< of the whole file, as in the sidecar
+  std::uint64_t bytes = 0;         ///< file size
+  std::uint64_t plain_bytes = 0;   ///< decompressed SQL size
+  std::uint64_t rows = 0;
+  std::size_t tables = 0;
+  std::size_t tables_excluded = 0;
+  double seconds = 0;
+  std::string immich_version;
+  std::string server_version;
+};
+
+/// Takes a backup. On any failure or cancellation no file named like a backup is left
+/// behind and an `immichbak::error` is thrown.
+IMMICHBAK_EXPORT backup_result backup(const backup_options& options);
+
+/// The tables `exclude_regenerable` leaves out, and the Immich jobs that rebuild them.
+struct regenerable_table {
+  std::string table;
+  std::string immich_job;
+};
+IMMICHBAK_EXPORT const std::vector<regenerable_table>& immich_regenerable_tables();
+
+}  // namespace immichbak

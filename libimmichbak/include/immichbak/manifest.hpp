@@ -1,0 +1,102 @@
+#pragma once
+// The manifest embedded in every backup file, as plain value types, and the calls that
+// read it (`immichbak inspect`) or pull one table out of a file (`immichbak extract`).
+// The on-disk form is specified in docs/format.md.
+
+#include <immichbak/export.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace immichbak {
+
+enum class frame_kind { header, pre_data, data, post_data, owners, privileges };
+IMMICHBAK_EXPORT const char* frame_kind_name(frame_kind k) noexcept;
+
+/// Post-data frames are grouped in phases that a restore may run in parallel inside a
+/// phase, and must run in this order: indexes and non-FK constraints, then foreign
+/// keys, then everything else (triggers, rules, policies, sequence values, refreshes).
+enum class post_phase { none, indexes, foreign_keys, final };
+
+struct manifest_frame {
+  frame_kind kind = frame_kind::data;
+  post_phase phase = post_phase::none;
+  std::uint64_t offset = 0;        ///< byte offset of the frame in the file
+  std::uint64_t stored_size = 0;   ///< bytes in the file (compressed size for .zst)
+  std::uint64_t plain_size = 0;    ///< bytes after decompression
+  std::string sha256;              ///< hex sha256 of the plain bytes
+  std::string schema;              ///< data frames: the table
+  std::string table;
+  std::uint64_t rows = 0;          ///< data frames: rows in this chunk
+  std::string label;               ///< DDL frames: what the statements create
+};
+
+struct manifest_table {
+  std::string schema;
+  std::string name;
+  std::uint64_t rows = 0;
+  std::string content_hash;        ///< order-independent hash of the rows (docs/format.md)
+  std::uint64_t plain_bytes = 0;
+  std::uint64_t stored_bytes = 0;
+  bool data_excluded = false;      ///< definition kept, rows deliberately left out
+  std::string exclusion_reason;    ///< e.g. "--exclude-regenerable" or the pattern
+};
+
+struct manifest_extension {
+  std::string name;
+  std::string version;
+  std::string schema;
+  bool needs_preload = false;      ///< must be in shared_preload_libraries (vchord, vectors)
+};
+
+struct manifest_setting {        ///< ALTER DATABASE ... SET name = value
+  std::string role;              ///< empty for database-wide settings
+  std::string name;
+  std::string value;
+};
+
+struct manifest {
+  int format_major = 1;
+  int format_minor = 0;
+  std::string tool_version;
+  std::string created_at;          ///< UTC, ISO 8601 (snapshot time)
+  std::string database;            ///< source database name
+  std::string server_version;      ///< e.g. "15.18"
+  int server_version_num = 0;
+  std::string compression;         ///< "zstd" or "none"
+  int compression_level = 0;
+  std::string immich_version;      ///< newest version_history row, if found
+  std::string immich_migration;    ///< newest kysely_migrations / migrations name
+  std::string encoding;            ///< source database encoding
+  std::map<std::string, std::string> session_settings;
+  std::string restore_search_path; ///< search_path to use while loading data and post-data
+  std::vector<manifest_setting> database_settings;
+  std::vector<manifest_extension> extensions;
+  std::vector<std::string> roles;  ///< roles that own objects or hold privileges
+  std::vector<std::string> exclusion_presets;  ///< e.g. "regenerable"
+  std::vector<manifest_table> tables;
+  std::vector<manifest_frame> frames;
+};
+
+/// Reads and validates the footer and manifest of a backup file (no frame is decoded).
+/// Throws error(not_a_backup | unsupported_format | corrupt_backup | io_error).
+IMMICHBAK_EXPORT manifest read_manifest(const std::filesystem::path& file);
+
+/// The manifest as JSON (the same document that is embedded in the file).
+IMMICHBAK_EXPORT std::string to_json(const manifest& m, bool pretty = true);
+
+/// A human summary: versions, time, tables with rows and sizes, excluded tables.
+IMMICHBAK_EXPORT std::string to_text(const manifest& m);
+
+/// Writes one table's SQL (its definition and its data as COPY blocks) to `out`, as
+/// psql can run it. `table` is "name" or "schema.name". Throws error(invalid_argument)
+/// naming the table when the backup does not contain it.
+IMMICHBAK_EXPORT void extract_table(const std::filesystem::path& file, const std::string& table,
+                                    std::ostream& out);
+
+}  // namespace immichbak

@@ -1,0 +1,51 @@
+#pragma once
+// `immichbak restore`: load a backup into a database, all or nothing.
+
+#include <immichbak/events.hpp>
+#include <immichbak/export.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace immichbak {
+
+struct restore_options {
+  std::filesystem::path file;
+  /// Connection to the target. Its database name is the target database; the restore
+  /// itself loads into a scratch database on the same server and renames it at the end.
+  std::string dsn;
+  int jobs = 1;
+  /// Allow replacing a non-empty target; the old one is kept as
+  /// NAME_before_restore_<timestamp> unless `drop_old`.
+  bool replace = false;
+  bool drop_old = false;
+  /// For roles without CREATEDB: one job, one transaction, into an existing empty database.
+  bool in_place = false;
+  bool no_owner = false;
+  bool no_privileges = false;
+  /// Selective restore: only these tables (definition and data) into the existing target.
+  std::vector<std::string> tables;
+  /// Compare restored rows (count and content hash) with the manifest before committing.
+  bool check_content = true;
+  event_sink events;
+};
+
+struct restore_result {
+  std::string database;                        ///< the target's name
+  std::optional<std::string> kept_old_database; ///< where --replace moved the old one
+  std::uint64_t rows = 0;
+  std::size_t tables = 0;
+  double seconds = 0;
+  bool plain_sql = false;                      ///< input was a plain pg_dump script
+  std::vector<std::string> warnings;
+  std::vector<std::string> immich_jobs_to_run; ///< after a backup made with exclusions
+};
+
+/// Restores. Preflight (file checks, extensions, roles, versions, target state) runs
+/// before anything is touched; on any failure the target is left exactly as it was.
+IMMICHBAK_EXPORT restore_result restore(const restore_options& options);
+
+}  // namespace immichbak

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for tests, the demo and the benchmark.
+#
+#   pg-cluster.sh start DIR [--fast]   initdb into DIR/data, start on a free 127.0.0.1 port,
+#                                      write DIR/env (PGHOST, PGPORT, PGUSER, PGDATABASE)
+#   pg-cluster.sh stop DIR             stop the server and remove DIR/data
+#
+# Nothing here touches the machine's default cluster. As root, the server runs as an
+# unprivileged user (postgres, created by the postgresql package, or IMMICHBAK_PG_USER).
+# --fast turns off fsync for test speed; the benchmark does not use it.
+set -euo pipefail
+
+cmd=${1:?usage: pg-cluster.sh start|stop DIR [--fast]}
+dir=${2:?usage: pg-cluster.sh start|stop DIR [--fast]}
+fast=${3:-}
+
+find_bindir() {
+  if [[ -n "${IMMICHBAK_PG_BINDIR:-}" ]]; then echo "$IMMICHBAK_PG_BINDIR"; return; fi
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [[ -x "$d/initdb" ]] && { echo "$d"; return; }
+  done
+  command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return; }
+  echo "pg-cluster.sh: no initdb found; install postgresql-15 (apt-get install postgresql-15)" >&2
+  exit 1
+}
+
+as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then
+    runuser -u "$owner" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+case "$cmd" in
+  start)
+    bindir=$(find_bindir)
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    owner=$(id -un)
+    if [[ $(id -u) -eq 0 ]]; then
+      owner=${IMMICHBAK_PG_USER:-postgres}
+      if ! id "$owner" >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$owner"
+      fi
+    fi
+    rm -rf "$dir/data"
+    mkdir -p "$dir/data" "$dir/socket" "$dir/log"
+    if [[ $(id -u) -eq 0 ]]; then chown "$owner" "$dir/data" "$dir/socket" "$dir/log"; fi
+    chmod 700 "$dir/data"
+    as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+      cat "$dir/initdb.log" >&2; exit 1; }
+    opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir/socket -c max_connections=200"
+    if [[ "$fast" == "--fast" ]]; then
+      opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    for attempt in 1 2 3 4 5 6 7 8; do
+      port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+      port_in_use "$port" && continue
+      if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log/server.log" -w -t 60 \
+           -o "$opts -c port=$port" start >/dev/null 2>&1; then
+        cat >"$dir/env" <<ENV
+PGHOST=127.0.0.1
+PGPORT=$port
+PGUSER=postgres
+PGDATABASE=postgres
+IMMICHBAK_PG_BINDIR=$bindir
+ENV
+        echo "$owner" >"$dir/owner"
+        echo "pg-cluster: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir/data)" >&2
+        exit 0
+      fi
+    done
+    echo "pg-cluster.sh: could not start PostgreSQL; see $dir/log/server.log" >&2
+    tail -20 "$dir/log/server.log" >&2 || true
+    exit 1
+    ;;
+  stop)
+    [[ -d "$dir/data" ]] || exit 0
+    bindir=$(find_bindir)
+    owner=$(cat "$dir/owner" 2>/dev/null || id -un)
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$dir/data" "$dir/socket" "$dir/log"
+    ;;
+  *)
+    echo "usage: pg-cluster.sh start|stop DIR [--fast]" >&2
+    exit 2
+    ;;
+esac

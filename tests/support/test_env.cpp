@@ -1,0 +1,180 @@
+#include "support/test_env.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace immichbak::test {
+
+namespace fs = std::filesystem;
+
+void require_cluster() {
+  static std::once_flag once;
+  static std::string failure;
+  std::call_once(once, [] {
+    const char* envfile = std::getenv("IMMICHBAK_TEST_PGENV");
+    if (!envfile) {
+      failure = "IMMICHBAK_TEST_PGENV is not set: run integration tests through ctest, which starts "
+                "the throwaway cluster (tests/pg/pg-cluster.sh) as the pg_cluster fixture";
+      return;
+    }
+    std::ifstream in(envfile);
+    if (!in) {
+      failure = fmt::format("no cluster environment at {}: the pg_cluster fixture did not start a server",
+                            envfile);
+      return;
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      auto eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      ::setenv(line.substr(0, eq).c_str(), line.substr(eq + 1).c_str(), 1);
+    }
+    ::unsetenv("PGPASSWORD");
+    ::unsetenv("PGSERVICE");
+  });
+  if (!failure.empty()) throw std::runtime_error(failure);
+}
+
+std::string dsn(const std::string& db) {
+  require_cluster();
+  return fmt::format("host={} port={} user={} dbname={}", std::getenv("PGHOST"), std::getenv("PGPORT"),
+                     std::getenv("PGUSER"), db);
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+int run(const std::string& command, std::string* output) {
+  std::string cmd = command + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("popen failed for: " + command);
+  std::string out;
+  std::array<char, 65536> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = ::pclose(p);
+  if (output) *output = std::move(out);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string run_ok(const std::string& command) {
+  std::string out;
+  int rc = run(command, &out);
+  if (rc != 0) throw std::runtime_error(fmt::format("command failed (exit {}): {}\n{}", rc, command, out));
+  return out;
+}
+
+namespace {
+std::atomic<int> counter{0};
+
+std::string sanitize(const std::string& hint) {
+  std::string s;
+  for (char c : hint) s += (std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_');
+  return s.substr(0, 30);
+}
+
+std::string psql_cmd(const std::string& db) {
+  return fmt::format("psql -X -q -v ON_ERROR_STOP=1 -d {}", shell_quote(db));
+}
+}  // namespace
+
+scratch_database::scratch_database(const std::string& hint) {
+  require_cluster();
+  name_ = fmt::format("t_{}_{}_{}", ::getpid(), counter++, sanitize(hint));
+  run_ok(fmt::format("psql -X -q -v ON_ERROR_STOP=1 -d postgres -c {}",
+                     shell_quote(fmt::format("CREATE DATABASE \"{}\"", name_))));
+}
+
+scratch_database::~scratch_database() {
+  std::string out;
+  run(fmt::format("psql -X -q -d postgres -c {}",
+                  shell_quote(fmt::format("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", name_))),
+      &out);
+}
+
+void scratch_database::psql(const std::string& sql) const {
+  run_ok(fmt::format("{} -c {}", psql_cmd(name_), shell_quote(sql)));
+}
+
+void scratch_database::psql_file(const fs::path& file) const {
+  run_ok(fmt::format("{} -f {}", psql_cmd(name_), shell_quote(file.string())));
+}
+
+std::string schema_dump(const std::string& db) {
+  require_cluster();
+  std::string dump = run_ok(fmt::format("pg_dump --schema-only -d {}", shell_quote(db)));
+  std::istringstream in(dump);
+  std::string line, result;
+  while (std::getline(in, line)) {
+    if (line.rfind("-- Dumped from", 0) == 0 || line.rfind("-- Dumped by", 0) == 0) continue;
+    if (line.rfind("\\restrict", 0) == 0 || line.rfind("\\unrestrict", 0) == 0) continue;
+    result += line;
+    result += '\n';
+  }
+  return result;
+}
+
+std::string data_dump(const std::string& db) {
+  require_cluster();
+  std::string tables = run_ok(fmt::format(
+      "psql -X -At -d {} -c {}", shell_quote(db),
+      shell_quote("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON "
+                  "n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN "
+                  "('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+                  "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid='pg_class'::regclass AND "
+                  "d.objid=c.oid AND d.deptype='e') ORDER BY 1")));
+  std::istringstream in(tables);
+  std::string table, result;
+  while (std::getline(in, table)) {
+    if (table.empty()) continue;
+    std::string rows = run_ok(fmt::format(
+        "psql -X -At -d {} -c {} | LC_ALL=C sort", shell_quote(db),
+        shell_quote(fmt::format("SET extra_float_digits=3; SET TimeZone='UTC'; SET DateStyle='ISO'; "
+                                "COPY {} TO STDOUT", table))));
+    result += "== " + table + "\n" + rows;
+  }
+  return result;
+}
+
+void load_immich_fixture(const scratch_database& db, int assets) {
+  fs::path schema = source_dir() / "tests/fixtures/immich_schema.sql";
+  db.psql_file(schema);
+  fs::path gen = source_dir() / "tests/fixtures/generate_immich_data.py";
+  run_ok(fmt::format("python3 {} --assets {} | {}", shell_quote(gen.string()), assets,
+                     psql_cmd(db.name())));
+}
+
+temp_dir::temp_dir(const std::string& hint) {
+  fs::path base = fs::path(IMMICHBAK_BINARY_DIR) / "test-tmp";
+  fs::create_directories(base);
+  path_ = base / fmt::format("{}_{}_{}", sanitize(hint), ::getpid(), counter++);
+  fs::remove_all(path_);
+  fs::create_directories(path_);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+fs::path source_dir() { return fs::path(IMMICHBAK_SOURCE_DIR); }
+
+}  // namespace immichbak::test
