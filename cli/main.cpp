@@ -1,0 +1,51 @@
+// immichbak: back up, verify, inspect and restore an Immich PostgreSQL database.
+// Every subcommand lives in its own <name>_cmd.cpp and calls one public library function.
+
+#include "cli_common.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+using namespace immichbak;
+
+int main(int argc, char** argv) {
+  CLI::App app{"immichbak: backups of an Immich PostgreSQL database that are proven to restore"};
+  app.set_version_flag("--version", fmt::format("immichbak {}", library_version()));
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand
+
+  cli::global_options g;
+  app.add_flag_function("-v,--verbose", [&](std::int64_t n) { g.verbosity += static_cast<int>(n); },
+                        "More log output on stderr (repeat for more)");
+  app.add_flag_function("-q,--quiet", [&](std::int64_t) { g.verbosity = -1; }, "Only errors on stderr");
+  app.add_flag("--json", g.json, "Print the result as one JSON object on stdout");
+  std::map<std::string, cli::progress_mode> modes{{"auto", cli::progress_mode::auto_},
+                                                  {"always", cli::progress_mode::always},
+                                                  {"never", cli::progress_mode::never}};
+  app.add_option("--progress", g.progress, "Progress on stderr: auto (on a terminal), always, never")
+      ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
+      ->envname("IMMICHBAK_PROGRESS");
+
+  std::vector<cli::command> commands{cli::add_backup(app, g), cli::add_restore(app, g), cli::add_verify(app, g),
+                                     cli::add_inspect(app, g), cli::add_extract(app, g)};
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);  // prints help/version/errors the CLI11 way
+    return rc == 0 ? cli::exit_code::ok : cli::exit_code::usage;
+  }
+
+  cli::install_signal_handlers();
+  for (auto& c : commands) {
+    if (c.app->parsed()) {
+      try {
+        return c.run();
+      } catch (const std::exception& e) {
+        return cli::report_error(g, e);
+      }
+    }
+  }
+  return cli::exit_code::usage;
+}

@@ -1,0 +1,71 @@
+// immichbak restore FILE --dbname DSN [--jobs N] [--replace [--drop-old]] [--in-place] [--table T]...
+//                   [--no-owner] [--no-privileges] [--no-check]
+#include "cli_common.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace immichbak::cli {
+
+namespace {
+
+struct restore_args {
+  std::string file;
+  restore_options o;
+  bool no_check = false;
+};
+
+int run_restore(restore_args& a, const global_options& g) {
+  a.o.file = a.file;
+  a.o.check_content = !a.no_check;
+  a.o.events = make_event_sink(g);
+  restore_result r = restore(a.o);
+
+  if (g.json) {
+    nlohmann::json j{{"ok", true},          {"database", r.database}, {"rows", r.rows},
+                     {"tables", r.tables},  {"seconds", r.seconds},   {"plain_sql", r.plain_sql},
+                     {"warnings", r.warnings}, {"immich_jobs_to_run", r.immich_jobs_to_run}};
+    j["kept_old_database"] = r.kept_old_database ? nlohmann::json(*r.kept_old_database) : nlohmann::json(nullptr);
+    std::cout << j.dump(2) << "\n";
+    return exit_code::ok;
+  }
+  std::cout << fmt::format("restored {} into database \"{}\": {} tables, {} rows in {:.1f}s\n", a.file, r.database,
+                           r.tables, r.rows, r.seconds);
+  if (r.kept_old_database) std::cout << fmt::format("the previous database was kept as \"{}\"\n", *r.kept_old_database);
+  for (const auto& w : r.warnings) std::cerr << "immichbak: warning: " << w << "\n";
+  if (!r.immich_jobs_to_run.empty()) {
+    std::cout << "this backup left out data Immich can rebuild; after starting Immich run these jobs "
+                 "(Administration > Jobs):\n";
+    for (const auto& job : r.immich_jobs_to_run) std::cout << "  - " << job << "\n";
+  }
+  return exit_code::ok;
+}
+
+}  // namespace
+
+command add_restore(CLI::App& root, const global_options& g) {
+  auto a = std::make_shared<restore_args>();
+  CLI::App* sub = root.add_subcommand(
+      "restore", "Restore a backup (or a plain pg_dump .sql/.sql.gz/.sql.zst) all or nothing");
+  sub->add_option("file", a->file, "Backup file")->required()->check(CLI::ExistingFile);
+  sub->add_option("-d,--dbname", a->o.dsn,
+                  "Target: libpq connection string or URI; its database is the one restored (default: PG* environment)")
+      ->envname("IMMICHBAK_DBNAME");
+  sub->add_option("-j,--jobs", a->o.jobs, "Parallel workers for data and index builds")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  sub->add_flag("--replace", a->o.replace,
+                "Replace a non-empty target; the old one is kept as NAME_before_restore_<timestamp>");
+  sub->add_flag("--drop-old", a->o.drop_old, "With --replace: drop the old database instead of keeping it");
+  sub->add_flag("--in-place", a->o.in_place,
+                "For roles without CREATEDB: one job, one transaction, into an existing empty database");
+  sub->add_option("-t,--table", a->o.tables, "Restore only this table (definition and data); repeatable");
+  sub->add_flag("--no-owner", a->o.no_owner, "Do not restore object owners (everything is owned by you)");
+  sub->add_flag("--no-privileges", a->o.no_privileges, "Do not restore GRANTs and REVOKEs");
+  sub->add_flag("--no-check", a->no_check, "Skip comparing restored rows and hashes with the manifest (faster, not advised)");
+  return {sub, [a, &g] { return run_restore(*a, g); }};
+}
+
+}  // namespace immichbak::cli
