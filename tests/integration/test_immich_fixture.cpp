@@ -48,6 +48,11 @@ TEST_CASE("the Immich fixture has the object kinds of a real Immich database", "
   CHECK(count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '%f_unaccent%gin_trgm_ops%'") == 5);
   CHECK(count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '%USING gist (ll_to_earth(%'") == 1);
   CHECK(count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '% INCLUDE %'") == 1);
+  // serial, integer identity (ALWAYS), bigint identity (BY DEFAULT), all advanced by the rows
+  CHECK(count(c, "SELECT count(*) FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace") == 3);
+  CHECK(count(c, "SELECT count(*) FROM pg_attribute WHERE attidentity IN ('a', 'd') AND attrelid IN "
+                 "('public.move_history'::regclass, 'public.naturalearth_countries'::regclass)") == 2);
+  CHECK(count(c, "SELECT last_value FROM public.move_history_seq_seq") == 1024);  // 25 rows from 1000
   CHECK(count(c, "SELECT count(*) FROM pg_class WHERE relkind = 'v' AND relnamespace = 'public'::regnamespace") == 2);
   CHECK(count(c, "SELECT count(*) FROM pg_class WHERE relkind = 'm' AND relispopulated") == 1);
   CHECK(count(c, "SELECT count(*) FROM pg_extension WHERE extname IN "
