@@ -184,6 +184,7 @@ WITH ns AS (
 SELECT kind, name, count(*) OVER () AS total FROM objs ORDER BY ord, name LIMIT $1
 )SQL";
   pg::connection t = connect(name_);
+  own_pids_.insert(t.backend_pid());  // its backend may outlive the close by a moment
   auto o = t.exec(objects_sql, {std::to_string(std::max<std::size_t>(max_objects, 1))});
   st.object_count = o.rows() > 0 ? static_cast<std::uint64_t>(o.i64(0, 2)) : 0;
   st.empty = st.object_count == 0;
@@ -281,8 +282,11 @@ std::vector<db_session> target_db::sessions(const std::string& db) {
       "AND COALESCE(backend_type, '') <> 'autovacuum worker' ORDER BY pid",
       {db});
   std::vector<db_session> out;
-  for (int i = 0; i < r.rows(); ++i)
-    out.push_back({static_cast<int>(r.i64(i, 0)), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4)});
+  for (int i = 0; i < r.rows(); ++i) {
+    int pid = static_cast<int>(r.i64(i, 0));
+    if (own_pids_.count(pid)) continue;
+    out.push_back({pid, r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4)});
+  }
   return out;
 }
 

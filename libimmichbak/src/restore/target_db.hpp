@@ -47,6 +47,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -145,7 +146,8 @@ class target_db {
   /// warning text when it could not drop (empty on success).
   std::string drop_database(const std::string& db) noexcept;
 
-  /// Sessions connected to `db`, except this object's own maintenance connection.
+  /// Sessions connected to `db`, except this object's own ones (the maintenance connection
+  /// and inspection sessions that are closed but whose backend may still be exiting).
   std::vector<db_session> sessions(const std::string& db);
   /// Throws error(target_in_use) listing the sessions of `db`, when there are any.
   void require_idle(const std::string& db);
@@ -169,6 +171,7 @@ class target_db {
   std::string maintenance_db_;
   const event_sink* events_ = nullptr;
   pg::connection admin_;
+  std::set<int> own_pids_;
   void log(log_level level, const std::string& msg) const;
 };
 

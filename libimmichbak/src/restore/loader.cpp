@@ -1,0 +1,315 @@
+#include "restore/loader.hpp"
+
+#include <immichbak/error.hpp>
+
+#include "backup/session_settings.hpp"
+#include "format/backup_reader.hpp"
+#include "pg/connection.hpp"
+#include "util/sql_quote.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
+
+namespace immichbak::restore_detail {
+
+namespace {
+
+constexpr std::size_t max_copy_line = 16u << 20;  // a COPY line longer than this is damage
+constexpr std::string_view end_marker = "\\.\n";
+
+// Rethrows `e` with the frame named, keeping code and SQLSTATE.
+[[noreturn]] void rethrow_named(const error& e, const manifest_frame& f) {
+  throw error(e.code(), fmt::format("{} failed: {}", describe_frame(f), e.what()), e.sqlstate());
+}
+
+std::string label_of(const manifest_frame& f) {
+  if (f.kind == frame_kind::data) return f.schema + "." + f.table;
+  return f.label.empty() ? std::string(frame_kind_name(f.kind)) : f.label;
+}
+
+// One DDL frame: read (sha256 checked), run. Deadlocks between parallel units are retried.
+void run_ddl(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c, int retries) {
+  std::string sql = reader.read_frame(f);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      c.exec(sql);
+      return;
+    } catch (const error& e) {
+      if (e.sqlstate() == "40P01" && attempt < retries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50 * (attempt + 1)));
+        continue;
+      }
+      rethrow_named(e, f);
+    }
+  }
+}
+
+}  // namespace
+
+load_plan make_plan(const manifest& m, bool no_owner, bool no_privileges,
+                    const std::function<bool(const manifest_frame&)>& filter) {
+  load_plan p;
+  std::set<table_key> seen;
+  for (const auto& f : m.frames) {
+    if (f.kind == frame_kind::header) continue;
+    if (filter && !filter(f)) continue;
+    switch (f.kind) {
+      case frame_kind::header: break;
+      case frame_kind::pre_data: p.pre_data.push_back(&f); break;
+      case frame_kind::data:
+        p.data.push_back(&f);
+        p.data_bytes += f.plain_size;
+        p.data_rows += f.rows;
+        if (seen.insert({f.schema, f.table}).second) p.tables_with_data.emplace_back(f.schema, f.table);
+        break;
+      case frame_kind::post_data:
+        if (f.phase == post_phase::indexes) p.indexes.push_back(&f);
+        else if (f.phase == post_phase::foreign_keys) p.foreign_keys.push_back(&f);
+        else p.final_units.push_back(&f);
+        break;
+      case frame_kind::owners:
+        if (!no_owner) p.owners.push_back(&f);
+        break;
+      case frame_kind::privileges:
+        if (!no_privileges) p.privileges.push_back(&f);
+        break;
+    }
+  }
+  // Big frames first: the longest COPYs start early and the tail of the phase is short.
+  std::stable_sort(p.data.begin(), p.data.end(),
+                   [](const manifest_frame* a, const manifest_frame* b) { return a->plain_size > b->plain_size; });
+  return p;
+}
+
+void setup_session(pg::connection& c, int jobs, bool throwaway) {
+  std::string sql = session::settings_sql();
+  // A scratch database is thrown away on any failure, so losing the last commits in a
+  // crash costs nothing; the final rename commits synchronously and flushes all of it.
+  if (throwaway) sql += "SET synchronous_commit = off;\n";
+  // Index builds: up to 256MB each, at most ~1GB over all sessions, never below the
+  // server's own setting.
+  auto r = c.exec("SELECT setting::bigint FROM pg_catalog.pg_settings WHERE name = 'maintenance_work_mem'");
+  std::int64_t current_kb = r.rows() ? r.i64(0, 0) : 65536;
+  std::int64_t want_kb = std::min<std::int64_t>(256 * 1024, 1024 * 1024 / std::max(jobs, 1));
+  if (want_kb > current_kb) sql += fmt::format("SET maintenance_work_mem = '{}kB';\n", want_kb);
+  c.exec(sql);
+}
+
+void session_set::open(const std::function<pg::connection()>& connect, int count, int jobs, bool throwaway) {
+  for (int i = 0; i < count; ++i) {
+    auto c = std::make_unique<pg::connection>(connect());
+    setup_session(*c, jobs, throwaway);
+    state_.add(c.get());
+    ptrs_.push_back(c.get());
+    conns_.push_back(std::move(c));
+  }
+}
+
+void session_set::close() noexcept {
+  for (auto* p : ptrs_) state_.remove(p);
+  ptrs_.clear();
+  conns_.clear();
+}
+
+void set_restore_search_path(pg::connection& c, const manifest& m) {
+  c.exec("SELECT pg_catalog.set_config('search_path', $1, false)", {m.restore_search_path});
+}
+
+std::optional<std::string> parse_copy_line(std::string_view line, const std::string& schema, const std::string& table) {
+  std::string prefix = "COPY " + sql::qualified(schema, table);
+  if (line.substr(0, prefix.size()) != prefix) return std::nullopt;
+  line.remove_prefix(prefix.size());
+  constexpr std::string_view tail = " FROM stdin;";
+  if (line == tail) return std::string();
+  if (line.substr(0, 2) != " (") return std::nullopt;
+  std::size_t i = 2;
+  for (;;) {
+    // one quoted identifier: "..." with "" inside
+    if (i >= line.size() || line[i] != '"') return std::nullopt;
+    ++i;
+    for (;;) {
+      if (i >= line.size()) return std::nullopt;
+      if (line[i] == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          i += 2;
+          continue;
+        }
+        ++i;
+        break;
+      }
+      if (line[i] == '\0' || line[i] == '\n') return std::nullopt;
+      ++i;
+    }
+    if (line.substr(i, 2) == ", ") {
+      i += 2;
+      continue;
+    }
+    if (i < line.size() && line[i] == ')') {
+      ++i;
+      break;
+    }
+    return std::nullopt;
+  }
+  if (line.substr(i) != tail) return std::nullopt;
+  return std::string(line.substr(1, i - 1));
+}
+
+std::string describe_frame(const manifest_frame& f) {
+  if (f.kind == frame_kind::data)
+    return fmt::format("data of {} (frame at offset {})", sql::qualified(f.schema, f.table), f.offset);
+  std::string kind = frame_kind_name(f.kind);
+  if (f.kind == frame_kind::post_data) {
+    kind += f.phase == post_phase::indexes ? " (indexes)" : f.phase == post_phase::foreign_keys ? " (foreign keys)" : "";
+  }
+  return fmt::format("{} unit \"{}\" (frame at offset {})", kind, f.label, f.offset);
+}
+
+std::uint64_t load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
+                              const std::function<void()>& check, std::string* columns) {
+  std::string head;
+  std::string held;  // the last bytes seen, kept back until we know they are not "\.\n"
+  bool started = false;
+  std::optional<std::string> cols;
+  auto corrupt = [&](const std::string& what) {
+    return error(errc::corrupt_backup, fmt::format("{} is damaged: {}", describe_frame(f), what));
+  };
+  try {
+    reader.read_frame(f, [&](std::string_view piece) {
+      if (check) check();
+      if (!started) {
+        auto nl = piece.find('\n');
+        head.append(piece.substr(0, nl));
+        if (head.size() > max_copy_line) throw corrupt("its first line is not a COPY statement");
+        if (nl == std::string_view::npos) return;
+        piece.remove_prefix(nl + 1);
+        cols = parse_copy_line(head, f.schema, f.table);
+        if (!cols)
+          throw corrupt(fmt::format("its first line is not COPY {} (...) FROM stdin;",
+                                    sql::qualified(f.schema, f.table)));
+        c.copy_in_start(head);
+        started = true;
+      }
+      // Send everything but the last 3 bytes seen so far.
+      std::size_t keep = end_marker.size();
+      if (held.size() + piece.size() <= keep) {
+        held.append(piece);
+        return;
+      }
+      std::size_t send = held.size() + piece.size() - keep;
+      if (send <= held.size()) {
+        c.copy_in_put(std::string_view(held).substr(0, send));
+        held = held.substr(send);
+        held.append(piece);
+      } else {
+        if (!held.empty()) c.copy_in_put(held);
+        std::size_t from_piece = send - held.size();
+        c.copy_in_put(piece.substr(0, from_piece));
+        held.assign(piece.substr(from_piece));
+      }
+    });
+    if (!started) throw corrupt("it holds no complete COPY line");
+    if (held != end_marker) throw corrupt("it does not end with the \\. line");
+  } catch (const error& e) {
+    if (started) c.copy_in_abort("immichbak: the restore stopped");
+    if (e.code() == errc::corrupt_backup) throw;
+    rethrow_named(e, f);
+  } catch (...) {
+    if (started) c.copy_in_abort("immichbak: the restore stopped");
+    throw;
+  }
+  std::uint64_t rows = 0;
+  try {
+    rows = c.copy_in_finish();
+  } catch (const error& e) {
+    rethrow_named(e, f);
+  }
+  if (rows != f.rows)
+    throw error(errc::corrupt_backup,
+                fmt::format("{}: loaded {} rows but the manifest says {}", describe_frame(f), rows, f.rows));
+  if (columns) *columns = *cols;
+  return rows;
+}
+
+load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
+                 run_state& state, reporter& rep, const load_options& options) {
+  if (sessions.empty()) throw error(errc::internal, "load without sessions");
+  const manifest& m = reader.get_manifest();
+  load_result res;
+  std::mutex mu;
+  std::vector<pg::connection*> leader{sessions[0]};
+
+  auto sequential = [&](const char* phase, const std::vector<const manifest_frame*>& frames) {
+    if (frames.empty()) return;
+    rep.phase(phase, frames.size());
+    for_each_parallel(frames.size(), leader, state, [&](pg::connection& c, std::size_t i) {
+      run_ddl(reader, *frames[i], c, 0);
+      rep.item_done(label_of(*frames[i]), 0, 0);
+    });
+    res.frames += frames.size();
+  };
+  auto parallel = [&](const char* phase, const std::vector<const manifest_frame*>& frames) {
+    if (frames.empty()) return;
+    rep.phase(phase, frames.size());
+    for_each_parallel(frames.size(), sessions, state, [&](pg::connection& c, std::size_t i) {
+      run_ddl(reader, *frames[i], c, options.deadlock_retries);
+      rep.item_done(label_of(*frames[i]), 0, 0);
+    });
+    res.frames += frames.size();
+  };
+
+  sequential("pre-data", plan.pre_data);
+
+  // Data and post-data run with the source database's search path (old Immich index
+  // expressions call unaccent / ll_to_earth unqualified).
+  for (auto* s : sessions) set_restore_search_path(*s, m);
+
+  if (!plan.data.empty()) {
+    rep.phase("data", plan.data.size(), plan.data_bytes, plan.data_rows);
+    for_each_parallel(plan.data.size(), sessions, state, [&](pg::connection& c, std::size_t i) {
+      const manifest_frame& f = *plan.data[i];
+      std::string cols;
+      std::uint64_t rows = load_data_frame(reader, f, c, [&] { state.check(); }, &cols);
+      {
+        std::lock_guard lock(mu);
+        res.rows += rows;
+        res.table_rows[{f.schema, f.table}] += rows;
+        auto [it, fresh] = res.copy_columns.emplace(table_key{f.schema, f.table}, cols);
+        if (!fresh && it->second != cols)
+          throw error(errc::corrupt_backup,
+                      fmt::format("{} lists other columns than the table's other data frames", describe_frame(f)));
+      }
+      rep.item_done(label_of(f), f.plain_size, rows);
+    });
+    res.frames += plan.data.size();
+  }
+
+  parallel("indexes", plan.indexes);
+  parallel("foreign-keys", plan.foreign_keys);
+  sequential("post-data", plan.final_units);
+  sequential("owners", plan.owners);
+  sequential("privileges", plan.privileges);
+
+  if (options.analyze && !plan.tables_with_data.empty()) {
+    // Fresh tables have no statistics; Immich's first queries would plan badly. A failed
+    // ANALYZE costs speed, not correctness: it is logged, never fatal.
+    rep.phase("analyze", plan.tables_with_data.size());
+    for_each_parallel(plan.tables_with_data.size(), sessions, state, [&](pg::connection& c, std::size_t i) {
+      const auto& [schema, table] = plan.tables_with_data[i];
+      try {
+        c.exec("ANALYZE " + sql::qualified(schema, table));
+      } catch (const error& e) {
+        if (e.code() == errc::connection_failed) throw;
+        state.check();
+        rep.log(log_level::warning, fmt::format("ANALYZE {}.{} failed: {}", schema, table, e.what()));
+      }
+      rep.item_done(schema + "." + table, 0, 0);
+    });
+  }
+  return res;
+}
+
+}  // namespace immichbak::restore_detail

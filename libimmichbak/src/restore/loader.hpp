@@ -1,0 +1,124 @@
+#pragma once
+// Applies a backup's frames to a database, in the order docs/format.md requires:
+//
+//   pre_data            sequential, on the leader (sessions[0])
+//   data                parallel: one frame = one COPY ... FROM STDIN, streamed
+//   post_data indexes   parallel, one unit per session
+//   post_data FKs       parallel
+//   post_data final     sequential (triggers, sequence values, database settings, ...)
+//   owners, privileges  sequential (each skipped on request)
+//   ANALYZE             parallel per table
+//
+// The loader knows nothing about scratch databases or transactions: the caller hands it
+// sessions that are connected to the database to load (all the same one) and set up with
+// setup_session(), and decides what a failure means. With a single session inside
+// BEGIN ... COMMIT, the whole load is one transaction (--in-place, --table).
+
+#include <immichbak/manifest.hpp>
+
+#include "restore/run_state.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace immichbak::format {
+class backup_reader;
+}
+namespace immichbak::pg {
+class connection;
+}
+
+namespace immichbak::restore_detail {
+
+using table_key = std::pair<std::string, std::string>;  ///< (schema, table)
+
+/// The frames a restore applies, grouped in the order they run.
+struct load_plan {
+  std::vector<const manifest_frame*> pre_data, data, indexes, foreign_keys, final_units, owners, privileges;
+  std::uint64_t data_bytes = 0;
+  std::uint64_t data_rows = 0;
+  /// Tables whose data frames are in the plan.
+  std::vector<table_key> tables_with_data;
+};
+
+/// Groups the manifest's frames. `filter`, when set, keeps only the frames it accepts
+/// (selective restore); the header frame is never part of a plan (its settings are
+/// applied by setup_session()).
+load_plan make_plan(const manifest& m, bool no_owner, bool no_privileges,
+                    const std::function<bool(const manifest_frame&)>& filter = {});
+
+/// Session settings of a loading session: the backup's pinned settings (they must match
+/// how the COPY text was produced) and a larger maintenance_work_mem for index builds
+/// (bounded so `jobs` sessions stay near 1 GB). `throwaway`: the database is a scratch
+/// copy that is dropped on any failure, so synchronous_commit is turned off too.
+void setup_session(pg::connection& c, int jobs, bool throwaway);
+
+/// The loading sessions of one restore: opened, set up and registered with a run_state;
+/// closed (and unregistered) by close() or the destructor.
+class session_set {
+ public:
+  explicit session_set(run_state& state) : state_(state) {}
+  ~session_set() { close(); }
+  session_set(const session_set&) = delete;
+  session_set& operator=(const session_set&) = delete;
+  /// Adds `count` sessions made by `connect`, each set up with setup_session(jobs, throwaway).
+  void open(const std::function<pg::connection()>& connect, int count, int jobs, bool throwaway);
+  const std::vector<pg::connection*>& sessions() const noexcept { return ptrs_; }
+  pg::connection& leader() { return *ptrs_.at(0); }
+  void close() noexcept;
+
+ private:
+  run_state& state_;
+  std::vector<std::unique_ptr<pg::connection>> conns_;
+  std::vector<pg::connection*> ptrs_;
+};
+
+/// The search path data and post-data run with (manifest.restore_search_path).
+void set_restore_search_path(pg::connection& c, const manifest& m);
+
+/// Parses a data frame's first line, `COPY "s"."t" ("c1", "c2") FROM stdin;`, strictly:
+/// it must name exactly `schema`.`table` and list only quoted identifiers. Returns the
+/// column list as written ("(\"c1\", \"c2\")", or "" for a table without columns), or
+/// nullopt when the line is anything else.
+std::optional<std::string> parse_copy_line(std::string_view line, const std::string& schema,
+                                           const std::string& table);
+
+/// "data of "s"."t" (frame at offset N)" / "post_data unit "INDEX ..." (frame at offset N)"
+std::string describe_frame(const manifest_frame& f);
+
+/// Loads one data frame with COPY FROM STDIN on `c`, streaming (the frame is never held
+/// whole). `check` runs between pieces (it throws to stop). Returns the rows loaded;
+/// `columns` receives the frame's column list (see parse_copy_line). Throws
+/// error(corrupt_backup) naming the frame when it is damaged or malformed.
+std::uint64_t load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
+                              const std::function<void()>& check, std::string* columns = nullptr);
+
+struct load_options {
+  bool analyze = true;
+  /// Retry a parallel DDL unit that lost a deadlock (two FKs locking the same tables).
+  int deadlock_retries = 3;
+};
+
+struct load_result {
+  std::uint64_t rows = 0;
+  std::uint64_t frames = 0;
+  /// Column list of each table's data frames, as parse_copy_line() returns it.
+  std::map<table_key, std::string> copy_columns;
+  std::map<table_key, std::uint64_t> table_rows;
+};
+
+/// Applies `plan`. sessions[0] leads and runs every sequential step; all sessions are set
+/// up (setup_session) and registered with `state`. The search path is switched to the
+/// restore search path after pre-data on every session. Throws the first error, naming the
+/// frame; the caller undoes the load.
+load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
+                 run_state& state, reporter& rep, const load_options& options);
+
+}  // namespace immichbak::restore_detail

@@ -1,0 +1,337 @@
+#include "restore/preflight.hpp"
+
+#include <immichbak/error.hpp>
+
+#include "format/backup_reader.hpp"
+#include "format/backup_writer.hpp"
+#include "format/sha256.hpp"
+#include "pg/connection.hpp"
+#include "util/sql_quote.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+namespace immichbak::restore_detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+std::string quoted_list(const std::vector<std::string>& v) {
+  std::vector<std::string> q;
+  for (const auto& s : v) q.push_back("\"" + s + "\"");
+  return join(q);
+}
+
+std::string install_hint(const std::string& ext) {
+  if (ext == "vector")
+    return "for Immich: use the ghcr.io/immich-app/postgres image or install pgvector";
+  if (ext == "vchord")
+    return "for Immich: use the ghcr.io/immich-app/postgres image or install VectorChord (with pgvector)";
+  if (ext == "vectors")
+    return "for Immich: use the tensorchord/pgvecto-rs image the backup came from, or install pgvecto.rs";
+  static const std::set<std::string> contrib{"cube", "earthdistance", "pg_trgm", "unaccent", "uuid-ossp",
+                                             "pgcrypto", "hstore", "citext", "btree_gin", "btree_gist"};
+  if (contrib.count(ext)) return "it ships with PostgreSQL's contrib modules (e.g. the postgresql-contrib package)";
+  return "install it on the server first";
+}
+
+std::string trim(std::string s) {
+  auto issp = [](unsigned char ch) { return std::isspace(ch) != 0; };
+  while (!s.empty() && issp(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && issp(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+// shared_preload_libraries entries as library base names: '$libdir/vchord.so' -> vchord
+std::set<std::string> preload_names(const std::string& setting) {
+  std::set<std::string> out;
+  std::size_t start = 0;
+  while (start <= setting.size()) {
+    auto comma = setting.find(',', start);
+    std::string item = trim(setting.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (item.size() >= 2 && item.front() == '"' && item.back() == '"') item = item.substr(1, item.size() - 2);
+    if (auto slash = item.rfind('/'); slash != std::string::npos) item = item.substr(slash + 1);
+    if (item.size() > 3 && item.compare(item.size() - 3, 3, ".so") == 0) item.resize(item.size() - 3);
+    if (!item.empty()) out.insert(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> check_sidecar(const fs::path& file, const std::atomic<bool>* cancel) {
+  fs::path side = format::sidecar_path(file);
+  std::error_code ec;
+  if (!fs::exists(side, ec))
+    return fmt::format("no checksum file {} next to the backup: its integrity is checked frame by frame only",
+                       side.filename().string());
+  std::ifstream s(side);
+  std::string line;
+  if (!s || !std::getline(s, line))
+    throw error(errc::io_error, fmt::format("cannot read {}: {}", side.string(), std::strerror(errno)));
+  std::string expected = line.substr(0, line.find(' '));
+  bool hex = expected.size() == 64 && std::all_of(expected.begin(), expected.end(), [](char ch) {
+               return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+             });
+  if (!hex)
+    throw error(errc::corrupt_backup,
+                fmt::format("the checksum file {} is malformed (expected \"<64 hex digits>  NAME\"); it may be "
+                            "damaged: check the backup with `immichbak verify`",
+                            side.string()));
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw error(errc::io_error, fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
+  format::sha256 h;
+  std::vector<char> buf(1u << 20);
+  while (in) {
+    if (cancel && cancel->load()) throw error(errc::cancelled, "restore cancelled");
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  if (in.bad()) throw error(errc::io_error, fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
+  std::string actual = h.finish_hex();
+  if (actual != expected)
+    throw error(errc::corrupt_backup,
+                fmt::format("{} does not match its checksum file {} (file sha256 {}, expected {}): the backup is "
+                            "damaged or was changed; restore an older backup, or run `immichbak verify` to see "
+                            "which part is damaged",
+                            file.string(), side.filename().string(), actual, expected));
+  return std::nullopt;
+}
+
+std::vector<std::string> check_extensions(pg::connection& c, const manifest& m) {
+  std::vector<std::string> warnings;
+  if (m.extensions.empty()) return warnings;
+  std::map<std::string, std::vector<std::string>> available;
+  auto r = c.exec("SELECT name, version FROM pg_catalog.pg_available_extension_versions ORDER BY name, version");
+  for (int i = 0; i < r.rows(); ++i) available[r.str(i, 0)].push_back(r.str(i, 1));
+  std::vector<std::string> missing;
+  for (const auto& e : m.extensions) {
+    auto it = available.find(e.name);
+    if (it == available.end()) {
+      missing.push_back(fmt::format("extension \"{}\"{} is not available on the target server; install it there first "
+                                    "({})",
+                                    e.name, e.version.empty() ? "" : " " + e.version, install_hint(e.name)));
+      continue;
+    }
+    if (!e.version.empty() && std::find(it->second.begin(), it->second.end(), e.version) == it->second.end())
+      warnings.push_back(fmt::format("extension \"{}\" {} is not available on the target server (it has {}); the "
+                                     "restore installs the server's default version",
+                                     e.name, e.version, join(it->second)));
+  }
+  if (!missing.empty()) throw error(errc::missing_extension, join(missing, "; "));
+  return warnings;
+}
+
+void check_preload(pg::connection& c, const manifest& m) {
+  std::vector<std::string> need;
+  for (const auto& e : m.extensions)
+    if (e.needs_preload) need.push_back(e.name);
+  if (need.empty()) return;
+  auto loaded = preload_names(c.exec("SHOW shared_preload_libraries").str(0, 0));
+  std::vector<std::string> missing;
+  for (const auto& n : need)
+    if (!loaded.count(n)) missing.push_back(n);
+  if (missing.empty()) return;
+  throw error(errc::missing_extension,
+              fmt::format("extension{} {} must be loaded at server start: add {} to shared_preload_libraries in the "
+                          "target server's postgresql.conf and restart it (for Immich: the ghcr.io/immich-app/postgres "
+                          "image does this)",
+                          missing.size() == 1 ? "" : "s", quoted_list(missing), join(missing)));
+}
+
+void check_roles(pg::connection& c, const format::backup_reader& reader, const load_plan& all, bool no_owner,
+                 bool no_privileges) {
+  const manifest& m = reader.get_manifest();
+  if (m.roles.empty() || (no_owner && no_privileges)) return;
+  auto existing = c.exec("SELECT rolname FROM pg_catalog.pg_roles");
+  std::set<std::string> have;
+  for (int i = 0; i < existing.rows(); ++i) have.insert(existing.str(i, 0));
+  std::vector<std::string> absent;
+  for (const auto& r : m.roles)
+    if (!have.count(r) && r != "PUBLIC" && r != "public") absent.push_back(r);
+  if (absent.empty()) return;
+
+  // Which units name them decides which flag does without them. The DDL names roles as
+  // quoted identifiers, so a text search is exact enough.
+  auto named_in = [&](const std::vector<const manifest_frame*>& frames, const std::string& role) {
+    std::string needle = sql::ident(role);
+    for (const auto* f : frames)
+      if (reader.read_frame(*f).find(needle) != std::string::npos) return true;
+    return false;
+  };
+  std::vector<std::string> needed;
+  bool by_owner = false, by_priv = false;
+  for (const auto& r : absent) {
+    bool o = named_in(all.owners, r), p = named_in(all.privileges, r);
+    bool need = (!no_owner && o) || (!no_privileges && p) || (!o && !p);
+    if (!need) continue;
+    needed.push_back(r);
+    by_owner |= o || (!o && !p);
+    by_priv |= p || (!o && !p);
+  }
+  if (needed.empty()) return;
+  std::string flags = by_owner && by_priv ? "--no-owner --no-privileges" : by_owner ? "--no-owner" : "--no-privileges";
+  throw error(errc::missing_role,
+              fmt::format("role{} {} {} not exist on the target server; create {} first (CREATE ROLE ...), or restore "
+                          "with {} so that the restoring role owns everything",
+                          needed.size() == 1 ? "" : "s", quoted_list(needed), needed.size() == 1 ? "does" : "do",
+                          needed.size() == 1 ? "it" : "them", flags));
+}
+
+std::optional<std::string> check_server_version(pg::connection& c, const manifest& m) {
+  int target_major = c.server_version() / 10000;
+  int source_major = m.server_version_num / 10000;
+  if (source_major == 0 || target_major >= source_major) return std::nullopt;
+  return fmt::format("the backup comes from PostgreSQL {} and the target server runs {}: restoring into an older "
+                     "major version may fail on features it lacks",
+                     m.server_version.empty() ? std::to_string(source_major) : m.server_version,
+                     c.server_version_string());
+}
+
+std::set<table_key> resolve_tables(const manifest& m, const std::vector<std::string>& names) {
+  std::set<table_key> out;
+  for (const auto& n : names) {
+    std::vector<table_key> hits;
+    auto dot = n.find('.');
+    for (const auto& t : m.tables) {
+      bool match = (t.schema + "." + t.name == n) || (t.name == n);
+      if (match) hits.emplace_back(t.schema, t.name);
+    }
+    // Tables without rows may have no manifest table entry; their frames still name them.
+    if (hits.empty())
+      for (const auto& f : m.frames) {
+        if (f.table.empty()) continue;
+        bool match = (f.schema + "." + f.table == n) || (f.table == n);
+        if (match && std::find(hits.begin(), hits.end(), table_key{f.schema, f.table}) == hits.end())
+          hits.emplace_back(f.schema, f.table);
+      }
+    // An exact "schema.table" match wins over a table literally named "schema.table".
+    if (hits.size() > 1 && dot != std::string::npos) {
+      std::vector<table_key> exact;
+      for (const auto& h : hits)
+        if (h.first + "." + h.second == n) exact.push_back(h);
+      if (exact.size() == 1) hits = exact;
+    }
+    if (hits.empty())
+      throw error(errc::invalid_argument,
+                  fmt::format("table \"{}\" is not in this backup; `immichbak inspect FILE` lists its tables", n));
+    if (hits.size() > 1) {
+      std::vector<std::string> names_found;
+      for (const auto& h : hits) names_found.push_back(h.first + "." + h.second);
+      throw error(errc::invalid_argument,
+                  fmt::format("table \"{}\" is ambiguous in this backup ({}); name it as schema.table", n,
+                              join(names_found)));
+    }
+    out.insert(hits.front());
+  }
+  return out;
+}
+
+preflight_result preflight(const format::backup_reader& reader, const restore_options& o, restore_mode mode,
+                           target_db& target, const std::function<bool(const manifest_frame&)>& filter,
+                           const std::set<table_key>& tables, reporter& rep) {
+  preflight_result res;
+  const manifest& m = reader.get_manifest();
+  pg::connection& admin = target.admin();
+  rep.phase("preflight");
+
+  // 1. The target.
+  res.target = target.inspect();
+  const std::string& name = target.name();
+  switch (mode) {
+    case restore_mode::scratch:
+      if (res.target.exists && !res.target.empty && !o.replace) throw_not_empty(name, res.target);
+      if (!target.can_create_database())
+        throw error(errc::permission_denied,
+                    fmt::format("role \"{}\" may not create databases, which a restore needs for its scratch copy; "
+                                "restore with --in-place into an existing empty database (createdb -O {} {}), or "
+                                "grant CREATEDB",
+                                admin.user(), admin.user(), name));
+      if (res.target.exists) {
+        auto own = admin.exec(
+            "SELECT pg_catalog.pg_has_role(d.datdba, 'USAGE') FROM pg_catalog.pg_database d WHERE d.datname = $1",
+            {name});
+        if (own.rows() == 1 && !own.boolean(0, 0))
+          throw error(errc::permission_denied,
+                      fmt::format("role \"{}\" cannot replace database \"{}\", which belongs to \"{}\": run the restore "
+                                  "as its owner or a superuser",
+                                  admin.user(), name, res.target.owner));
+        // Fail now rather than after the load: the swap needs the target idle.
+        target.require_idle(name);
+      }
+      break;
+    case restore_mode::in_place:
+      if (!res.target.exists)
+        throw error(errc::invalid_argument,
+                    fmt::format("database \"{}\" does not exist; --in-place restores into an existing empty database: "
+                                "create it first (createdb {}), or restore without --in-place",
+                                name, name));
+      if (!res.target.empty) {
+        try {
+          throw_not_empty(name, res.target);
+        } catch (const error& e) {
+          throw error(errc::target_not_empty,
+                      std::string(e.what()) + " (--in-place only restores into an empty database; --replace needs "
+                                              "CREATEDB and no --in-place)");
+        }
+      }
+      break;
+    case restore_mode::tables: {
+      if (!res.target.exists)
+        throw error(errc::invalid_argument,
+                    fmt::format("database \"{}\" does not exist; --table restores tables into an existing database",
+                                name));
+      pg::connection t = target.connect(name);
+      std::vector<std::string> present;
+      for (const auto& [schema, table] : tables) {
+        auto r = t.exec("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = $1 AND c.relname = $2",
+                        {schema, table});
+        if (r.rows() > 0) present.push_back(schema + "." + table);
+      }
+      if (!present.empty() && !o.replace)
+        throw error(errc::target_not_empty,
+                    fmt::format("table{} {} already exist{} in database \"{}\"; restore with --replace to drop and "
+                                "restore {} (in one transaction)",
+                                present.size() == 1 ? "" : "s", quoted_list(present), present.size() == 1 ? "s" : "",
+                                name, present.size() == 1 ? "it" : "them"));
+      break;
+    }
+  }
+
+  // 2. The server.
+  if (mode != restore_mode::tables) {
+    auto w = check_extensions(admin, m);
+    res.warnings.insert(res.warnings.end(), w.begin(), w.end());
+    check_preload(admin, m);
+  }
+  check_roles(admin, reader, make_plan(m, false, false, filter), o.no_owner, o.no_privileges);
+  if (auto w = check_server_version(admin, m)) res.warnings.push_back(*w);
+
+  // 3. The whole file against its sidecar (the longest check, so last).
+  if (auto w = check_sidecar(reader.path(), o.events.cancel)) res.warnings.push_back(*w);
+
+  for (const auto& w : res.warnings) rep.log(log_level::warning, w);
+  return res;
+}
+
+}  // namespace immichbak::restore_detail

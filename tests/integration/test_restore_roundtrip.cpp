@@ -1,0 +1,180 @@
+// restore() round trips: a backup restored into a new database equals its source
+// (pg_dump --schema-only and every row), with 1 and 4 jobs, compressed and not.
+#include "test_restore_support.hpp"
+
+#include <immichbak/error.hpp>
+#include <immichbak/restore.hpp>
+
+#include <atomic>
+#include <mutex>
+
+using namespace immichbak;
+
+namespace {
+
+restore_options options_for(const std::filesystem::path& file, const std::string& db, int jobs = 1) {
+  restore_options o;
+  o.file = file;
+  o.dsn = test::dsn(db);
+  o.jobs = jobs;
+  return o;
+}
+
+std::string db_settings(const std::string& db) {
+  return test::query_one(
+      "postgres",
+      fmt::format("SELECT array_to_string(setconfig, ';') FROM pg_db_role_setting s JOIN pg_database d ON d.oid = "
+                  "s.setdatabase WHERE d.datname = '{}' AND s.setrole = 0",
+                  db));
+}
+
+}  // namespace
+
+TEST_CASE("restore round trip of the sample schema into a new database", "[restore][roundtrip]") {
+  test::scratch_database src("rt_src");
+  auto spec = test::sample_backup(src);
+  test::temp_dir dir("rt");
+  int jobs = GENERATE(1, 4);
+  compression comp = GENERATE(compression::zstd, compression::none);
+  spec.compress = comp;
+  auto file = test::write_handmade(dir.path(), comp == compression::zstd ? "b.sql.zst" : "b.sql", spec);
+
+  std::string target = test::unique_db("rt");
+  test::drop_databases cleanup{{target}};
+  std::mutex mu;
+  std::vector<std::string> phases;
+  auto o = options_for(file, target, jobs);
+  o.events.progress = [&](const progress_event& e) {
+    std::lock_guard lock(mu);
+    if (phases.empty() || phases.back() != e.phase) phases.push_back(e.phase);
+  };
+  restore_result r = restore(o);
+  CHECK(r.database == target);
+  CHECK(r.rows == 1200 + 2400);
+  CHECK(r.tables == 3);
+  CHECK_FALSE(r.kept_old_database);
+  CHECK_FALSE(r.plain_sql);
+  INFO(fmt::format("warnings: {}", fmt::join(r.warnings, " | ")));
+  CHECK(test::schema_dump(target) == test::schema_dump(src.name()));
+  CHECK(test::data_dump(target) == test::data_dump(src.name()));
+  CHECK(db_settings(target) == "search_path=\"$user\", public, app");
+  // sequence value, ownership and grant came along
+  CHECK(test::query_one(target, "SELECT last_value FROM app.person_id_seq") == "1200");
+  CHECK(test::query_one(target, "SELECT tableowner FROM pg_tables WHERE tablename = 'pet'") == "immichbak_t_owner");
+  CHECK(test::query_one(target, "SELECT has_table_privilege('immichbak_t_reader', 'app.person', 'SELECT')") == "t");
+  // no scratch database left behind
+  CHECK(test::databases_like(target + "__immichbak_").empty());
+  for (const char* p : {"preflight", "pre-data", "data", "indexes", "foreign-keys", "post-data", "owners", "privileges",
+                        "check", "swap"})
+    CHECK(std::find(phases.begin(), phases.end(), p) != phases.end());
+}
+
+TEST_CASE("restore --no-owner --no-privileges leaves ownership to the restoring role", "[restore][roundtrip]") {
+  test::scratch_database src("rt_noown");
+  auto spec = test::sample_backup(src, 50);
+  test::temp_dir dir("rt_noown");
+  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  std::string target = test::unique_db("noown");
+  test::drop_databases cleanup{{target}};
+  auto o = options_for(file, target, 2);
+  o.no_owner = true;
+  o.no_privileges = true;
+  restore(o);
+  CHECK(test::query_one(target, "SELECT tableowner FROM pg_tables WHERE tablename = 'pet'") == "postgres");
+  CHECK(test::query_one(target, "SELECT has_table_privilege('immichbak_t_reader', 'app.person', 'SELECT')") == "f");
+  CHECK(test::data_dump(target) == test::data_dump(src.name()));
+}
+
+TEST_CASE("restore into an existing empty database replaces it", "[restore][roundtrip]") {
+  test::scratch_database src("rt_emptysrc");
+  auto spec = test::sample_backup(src, 30);
+  test::temp_dir dir("rt_empty");
+  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  test::scratch_database target("rt_emptytgt");
+  auto r = restore(options_for(file, target.name()));
+  CHECK_FALSE(r.kept_old_database);
+  CHECK(test::data_dump(target.name()) == test::data_dump(src.name()));
+  CHECK(test::databases_like(target.name() + "__immichbak_").empty());
+}
+
+TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "[restore][replace]") {
+  test::scratch_database src("rep_src");
+  auto spec = test::sample_backup(src, 40);
+  test::temp_dir dir("rep");
+  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  test::scratch_database target("rep_tgt");
+  target.psql("CREATE TABLE old_stuff (v text); INSERT INTO old_stuff VALUES ('precious')");
+  test::drop_databases cleanup;
+
+  SECTION("without --replace: refused, unchanged") {
+    try {
+      restore(options_for(file, target.name()));
+      FAIL("restore into a non-empty database without --replace must fail");
+    } catch (const error& e) {
+      CHECK(e.code() == errc::target_not_empty);
+      std::string m = e.what();
+      CHECK(m.find(target.name()) != std::string::npos);
+      CHECK(m.find("table public.old_stuff") != std::string::npos);
+      CHECK(m.find("--replace") != std::string::npos);
+    }
+    CHECK(test::query_one(target.name(), "SELECT v FROM old_stuff") == "precious");
+    CHECK(test::databases_like(target.name() + "__immichbak_").empty());
+  }
+  SECTION("with --replace: swapped, old one kept") {
+    auto o = options_for(file, target.name(), 2);
+    o.replace = true;
+    auto r = restore(o);
+    REQUIRE(r.kept_old_database);
+    cleanup.names.push_back(*r.kept_old_database);
+    CHECK(r.kept_old_database->rfind(target.name() + "_before_restore_", 0) == 0);
+    CHECK(test::query_one(*r.kept_old_database, "SELECT v FROM old_stuff") == "precious");
+    CHECK(test::data_dump(target.name()) == test::data_dump(src.name()));
+  }
+  SECTION("with --replace --drop-old: swapped, old one gone") {
+    auto o = options_for(file, target.name(), 2);
+    o.replace = true;
+    o.drop_old = true;
+    auto r = restore(o);
+    CHECK_FALSE(r.kept_old_database);
+    CHECK(test::databases_like(target.name() + "_before_restore_").empty());
+    CHECK(test::data_dump(target.name()) == test::data_dump(src.name()));
+  }
+  SECTION("with --replace while an application is connected: refused before loading, unchanged") {
+    pg::connection app(target.dsn());
+    auto o = options_for(file, target.name(), 2);
+    o.replace = true;
+    try {
+      restore(o);
+      FAIL("restore over a database in use must fail");
+    } catch (const error& e) {
+      CHECK(e.code() == errc::target_in_use);
+      CHECK(std::string(e.what()).find(fmt::format("pid {}", app.backend_pid())) != std::string::npos);
+    }
+    CHECK(test::query_one(target.name(), "SELECT v FROM old_stuff") == "precious");
+    CHECK(test::databases_like(target.name() + "__immichbak_").empty());
+  }
+}
+
+TEST_CASE("restore options are validated", "[restore]") {
+  restore_options o;
+  o.file = "/nonexistent";
+  o.jobs = 0;
+  CHECK_THROWS_AS(restore(o), error);
+  o.jobs = 1;
+  o.drop_old = true;
+  try {
+    restore(o);
+    FAIL();
+  } catch (const error& e) {
+    CHECK(e.code() == errc::invalid_argument);
+  }
+  o.drop_old = false;
+  o.in_place = true;
+  o.replace = true;
+  try {
+    restore(o);
+    FAIL();
+  } catch (const error& e) {
+    CHECK(e.code() == errc::invalid_argument);
+  }
+}
