@@ -325,7 +325,10 @@ class reader {
         "pg_catalog.obj_description(p.oid, 'pg_proc'), p.prokind, pg_catalog.pg_get_function_identity_arguments(p.oid), "
         "CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END "
         "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-        "WHERE {} AND {} ORDER BY n.nspname, p.proname, p.oid",
+        // Functions created with another object (a range type's constructors) come back with it.
+        "WHERE {} AND {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
+        "'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype = 'i') "
+        "ORDER BY n.nspname, p.proname, p.oid",
         user_schema, not_extension_member("pg_proc", "p.oid")));
     auto acls = read_acls(conn_, fmt::format("SELECT p.oid::text AS id, p.proacl AS acl, {} AS base FROM pg_catalog.pg_proc p "
                                              "WHERE p.proacl IS NOT NULL",
@@ -882,6 +885,9 @@ class reader {
              k.kind, custom);
     refuse(fmt::format("SELECT pg_catalog.format('(%s AS %s)', pg_catalog.format_type(x.castsource, NULL), "
                        "pg_catalog.format_type(x.casttarget, NULL)) FROM pg_catalog.pg_cast x WHERE x.oid >= 16384 AND {} "
+                       // Casts created with a range type's multirange belong to it.
+                       "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
+                       "'pg_catalog.pg_cast'::pg_catalog.regclass AND d.objid = x.oid AND d.deptype = 'i') "
                        "ORDER BY 1",
                        nonext("pg_cast", "x")),
            "cast", custom);
