@@ -22,7 +22,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <chrono>
 #include <map>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,8 @@ struct handmade_backup {
   std::string restore_search_path = "\"$user\", public";
   compression compress = compression::zstd;
   std::size_t rows_per_frame = 1000;
+  /// Writes a wrong content hash for this table (schema.table) into the manifest.
+  std::string tamper_hash_of;
 };
 
 inline int kind_order(frame_kind k) {
@@ -129,6 +133,7 @@ inline std::filesystem::path write_handmade(const std::filesystem::path& dir, co
     mt.name = table;
     mt.rows = rows;
     mt.content_hash = h.hex();
+    if (b.tamper_hash_of == schema + "." + table) mt.content_hash = std::string(64, 'a');
     m.tables.push_back(mt);
   }
   for (const auto& [schema, table] : b.excluded) {
@@ -293,6 +298,50 @@ inline handmade_backup sample_backup(const scratch_database& src, int people = 1
       people, people, people * 2));
   src.psql(post_sql);
   return b;
+}
+
+}  // namespace immichbak::test
+
+namespace immichbak::test {
+
+/// A backup that loads slowly: table public.slow with `rows` rows in frames of 5, and a
+/// BEFORE INSERT trigger (in pre-data, so it fires during the load) sleeping `sleep` s a row.
+inline handmade_backup slow_backup(const scratch_database& src, int rows = 100, double sleep = 0.05) {
+  src.psql(fmt::format("CREATE TABLE public.slow (id integer); INSERT INTO public.slow SELECT generate_series(1, {})",
+                       rows));
+  handmade_backup b;
+  b.source_db = src.name();
+  b.units = {
+      {frame_kind::pre_data, post_phase::none, "TABLE public.slow", "public", "slow",
+       "CREATE TABLE \"public\".\"slow\" (\"id\" integer);\n"},
+      {frame_kind::pre_data, post_phase::none, "FUNCTION public.slow_down()", "", "",
+       fmt::format("CREATE FUNCTION \"public\".\"slow_down\"() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM "
+                   "pg_catalog.pg_sleep({}); RETURN NEW; END$$;\n",
+                   sleep)},
+      {frame_kind::pre_data, post_phase::none, "TRIGGER public.slow_down", "public", "slow",
+       "CREATE TRIGGER \"slow_down\" BEFORE INSERT ON \"public\".\"slow\" FOR EACH ROW EXECUTE FUNCTION "
+       "\"public\".\"slow_down\"();\n"},
+  };
+  b.tables = {{"public", "slow"}};
+  b.rows_per_frame = 5;
+  return b;
+}
+
+/// Waits (up to `seconds`) until a COPY runs in a scratch database of `target`.
+inline bool wait_for_copy_in_scratch(const std::string& target, double seconds = 20) {
+  pg::connection c(dsn("postgres"));
+  std::string pat;
+  for (char ch : target + "__immichbak_") {
+    if (ch == '_' || ch == '%' || ch == '\\') pat += '\\';
+    pat += ch;
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int>(seconds * 1000));
+  while (std::chrono::steady_clock::now() < until) {
+    auto r = c.exec("SELECT 1 FROM pg_stat_activity WHERE datname LIKE $1 AND query LIKE 'COPY%'", {pat + "%"});
+    if (r.rows() > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 }  // namespace immichbak::test
