@@ -102,6 +102,8 @@ std::string extra_state(const test::scratch_database& db) {
   out += "settings:\n" + query(db, "SELECT coalesce(r.rolname, '-'), s.setconfig FROM pg_db_role_setting s "
                                    "LEFT JOIN pg_roles r ON r.oid = s.setrole WHERE s.setdatabase = "
                                    "(SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1");
+  out += "comment:\n" + query(db, "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                  "WHERE datname = current_database()");
   out += "sequences:\n" + query(db, "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
                                     "ORDER BY 1");
   std::string matviews = query(db, "SELECT format('%I.%I', schemaname, matviewname) || ' ' || ispopulated "

@@ -131,6 +131,7 @@ class reader {
     policies();
     statistics();
     default_acls();
+    extension_acls();
     settings();
     dependencies();
     unsupported();
@@ -222,8 +223,8 @@ class reader {
       s.owner = r.str(i, 2);
       s.comment = opt(r, i, 3);
       s.acl = acls[r.str(i, 0)];
-      // The public schema every database is created with (oid below FirstNormalObjectId).
-      s.is_public = s.name == "public" && s.key.oid < 16384;
+      // Every new database has a schema "public" (even if the source's was recreated).
+      s.is_public = s.name == "public";
       c_.schemas.push_back(std::move(s));
     }
   }
@@ -813,7 +814,55 @@ class reader {
     }
   }
 
+  void extension_acls() {
+    // Objects of an extension whose privileges differ from those CREATE EXTENSION gives them.
+    auto read = [&](const char* catalog, const char* acl_col, const char* owner_col, const char* acl_kind,
+                    const std::string& extra_filter) {
+      return read_acls(
+          conn_, fmt::format("SELECT x.oid::text AS id, COALESCE(x.{1}, pg_catalog.acldefault('{3}', x.{2})) AS acl, "
+                             "COALESCE(pip.initprivs, pg_catalog.acldefault('{3}', x.{2})) AS base "
+                             "FROM pg_catalog.{0} x LEFT JOIN pg_catalog.pg_init_privs pip ON pip.classoid = "
+                             "'pg_catalog.{0}'::pg_catalog.regclass AND pip.objoid = x.oid AND pip.objsubid = 0 "
+                             "WHERE NOT {4} {5} AND COALESCE(x.{1}, pg_catalog.acldefault('{3}', x.{2})) IS DISTINCT FROM "
+                             "COALESCE(pip.initprivs, pg_catalog.acldefault('{3}', x.{2}))",
+                             catalog, acl_col, owner_col, acl_kind, not_extension_member(catalog, "x.oid"), extra_filter));
+    };
+    auto tables = read("pg_class", "relacl", "relowner", "r", "AND x.relkind IN ('r', 'p', 'v', 'm')");
+    auto seqs = read("pg_class", "relacl", "relowner", "s", "AND x.relkind = 'S'");
+    auto procs = read("pg_proc", "proacl", "proowner", "f", "");
+    auto types = read("pg_type", "typacl", "typowner", "T", "");
+    auto add = [&](const std::map<std::string, acl_info>& acls, const std::string& names_sql, const char* type_kw) {
+      if (acls.empty()) return;
+      auto r = q(names_sql);
+      for (int i = 0; i < r.rows(); ++i) {
+        auto it = acls.find(r.str(i, 0));
+        if (it == acls.end()) continue;
+        extension_member_acl m;
+        m.object_type = type_kw;
+        m.object = sql::qualified(r.get(i, 1), r.get(i, 2)) + (r.is_null(i, 3) ? "" : "(" + r.str(i, 3) + ")");
+        m.label = r.str(i, 1) + "." + r.str(i, 2) + (r.is_null(i, 3) ? "" : "(" + r.str(i, 3) + ")");
+        m.owner = r.str(i, 4);
+        m.acl = it->second;
+        m.acl.is_null = false;
+        if (std::string(type_kw) == "FUNCTION" && r.get(i, 5) == "p") m.object_type = "PROCEDURE";
+        c_.extension_acls.push_back(std::move(m));
+      }
+    };
+    add(tables, "SELECT c.oid::text, n.nspname, c.relname, NULL, pg_catalog.pg_get_userbyid(c.relowner), '' "
+                "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY 2, 3", "TABLE");
+    add(seqs, "SELECT c.oid::text, n.nspname, c.relname, NULL, pg_catalog.pg_get_userbyid(c.relowner), '' "
+              "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY 2, 3", "SEQUENCE");
+    add(procs, "SELECT p.oid::text, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid), "
+               "pg_catalog.pg_get_userbyid(p.proowner), p.prokind FROM pg_catalog.pg_proc p "
+               "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ORDER BY 2, 3, 4", "FUNCTION");
+    add(types, "SELECT t.oid::text, n.nspname, t.typname, NULL, pg_catalog.pg_get_userbyid(t.typowner), '' "
+               "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace ORDER BY 2, 3", "TYPE");
+  }
+
   void settings() {
+    auto dc = q("SELECT pg_catalog.shobj_description(d.oid, 'pg_database') FROM pg_catalog.pg_database d "
+                "WHERE d.datname = pg_catalog.current_database()");
+    c_.database_comment = opt(dc, 0, 0);
     auto r = q("SELECT CASE WHEN s.setrole = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(s.setrole) END, u.cfg "
                "FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) WITH ORDINALITY u(cfg, ord) "
                "WHERE s.setdatabase = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = "

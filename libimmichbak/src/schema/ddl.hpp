@@ -34,6 +34,9 @@ std::string comment_statement(std::string_view target, const std::optional<std::
 /// DATABASE. List settings (search_path, ...) are split and quoted like pg_dump does.
 std::string setting_statement(const db_setting& s);
 
+/// COMMENT ON DATABASE for the database being restored into (named at run time).
+std::string database_comment_statement(const std::string& comment);
+
 /// The SET clause value for a setting: `'a', 'b'` for list settings, `'v'` otherwise.
 std::string setting_value_sql(const std::string& name, const std::string& value);
 

@@ -155,6 +155,13 @@ std::string setting_statement(const db_setting& s) {
   return fmt::format("DO {};\n", dollar_quote(body, "do"));
 }
 
+std::string database_comment_statement(const std::string& comment) {
+  std::string body = fmt::format(" BEGIN EXECUTE 'COMMENT ON DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) "
+                                 "|| ' IS ' || {}; END ",
+                                 sql::literal(sql::literal(comment)));
+  return fmt::format("DO {};\n", dollar_quote(body, "do"));
+}
+
 bool glob_match(std::string_view pattern, std::string_view text) {
   // Iterative matcher with backtracking to the last '*'.
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;

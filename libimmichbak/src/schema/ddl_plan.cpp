@@ -117,8 +117,12 @@ class plan_builder {
         }
         case ordered_node::what::split_part: {
           const auto& r = c_.relations[n.index];
-          pre(fmt::format("DEFAULT/CHECK {} ({})", dotted(r.schema, r.name), n.part), r.schema, r.name,
-              split_part_ddl(r, n.part));
+          std::string what = fmt::format("{}", n.part);
+          for (const auto& col : r.columns)
+            if (col.default_oid == n.part) what = "DEFAULT " + dotted(r.schema, r.name) + "." + col.name;
+          for (const auto& ck : r.checks)
+            if (ck.oid == n.part) what = "CONSTRAINT " + dotted(r.schema, ck.name);
+          pre(what, r.schema, r.name, split_part_ddl(r, n.part));
           break;
         }
         case ordered_node::what::view_shell: {
@@ -326,6 +330,7 @@ class plan_builder {
     std::string settings;
     for (const auto& s : c_.settings)
       if (s.role.empty()) settings += setting_statement(s);
+    if (c_.database_comment) settings += database_comment_statement(*c_.database_comment);
     post(post_phase::final, "DATABASE SETTINGS", "", "", settings);
   }
 
@@ -380,9 +385,30 @@ class plan_builder {
     unit(frame_kind::privileges, post_phase::none, "ACL " + label, std::move(schema), std::move(table), std::move(sql));
   }
 
+  /// The public schema exists before the restore with whatever ACL the target's version
+  /// gives it (PostgreSQL 15 changed it), so its ACL is set from scratch rather than as a
+  /// difference: revoke what the target may have, grant what the source has. Nothing is
+  /// emitted when the source has the standard PostgreSQL 15+ ACL and owner.
+  std::string public_schema_acl(const schema_info& s) const {
+    std::vector<acl_item> items = s.acl.items;
+    if (s.acl.is_null) items = {{s.owner, s.owner, {"USAGE", "CREATE"}, {}}};
+    const std::vector<acl_item> standard{{"pg_database_owner", "pg_database_owner", {"USAGE", "CREATE"}, {}},
+                                         {"", "pg_database_owner", {"USAGE"}, {}}};
+    if (s.owner == "pg_database_owner" && items == standard) return {};
+    acl_info reset;
+    reset.is_null = false;
+    reset.items = items;
+    reset.base = {{"", s.owner, {}, {}}, {s.owner, s.owner, {}, {}}};  // forces REVOKE ALL from both
+    return acl_statements("SCHEMA", "\"public\"", "", reset, s.owner);
+  }
+
   void privileges() {
     for (const auto& s : c_.schemas) {
       acl_roles(s.acl);
+      if (s.is_public) {
+        grant("SCHEMA public", "", "", public_schema_acl(s));
+        continue;
+      }
       grant("SCHEMA " + s.name, "", "", acl_statements("SCHEMA", sql::ident(s.name), "", s.acl, s.owner));
     }
     for (const auto& t : c_.types) {
@@ -412,6 +438,10 @@ class plan_builder {
         sql += acl_statements("TABLE", name, sql::ident(col.name), col.acl, r.owner);
       }
       grant(fmt::format("{} {}", relation_keyword(r.kind), dotted(r.schema, r.name)), r.schema, r.name, sql);
+    }
+    for (const auto& m : c_.extension_acls) {
+      acl_roles(m.acl);
+      grant(m.object_type + " " + m.label, "", "", acl_statements(m.object_type, m.object, "", m.acl, m.owner));
     }
     static const std::map<char, const char*> kinds{
         {'r', "TABLES"}, {'S', "SEQUENCES"}, {'f', "FUNCTIONS"}, {'T', "TYPES"}, {'n', "SCHEMAS"}};

@@ -300,6 +300,16 @@ struct default_acl {
   acl_info acl;
 };
 
+/// Privileges changed on an object that belongs to an extension (CREATE EXTENSION brings
+/// the object back with its initial privileges; the difference is dumped, as pg_dump does).
+struct extension_member_acl {
+  std::string object_type;                      ///< GRANT keyword: TABLE, SEQUENCE, FUNCTION, TYPE
+  std::string object;                           ///< quoted name or signature
+  std::string label;                            ///< e.g. public.similarity(text, text)
+  std::string owner;
+  acl_info acl;                                 ///< base = pg_init_privs
+};
+
 struct db_setting {
   std::string role;                             ///< empty: database-wide
   std::string name;
@@ -338,6 +348,8 @@ struct catalog {
   std::vector<statistics_info> statistics;
   std::vector<default_acl> default_acls;
   std::vector<db_setting> settings;
+  std::vector<extension_member_acl> extension_acls;
+  std::optional<std::string> database_comment;
   std::vector<dependency> dependencies;
   /// Sub-objects that are not dumped on their own, mapped to the object whose DDL holds
   /// them: column defaults and CHECK constraints -> table, view rules -> view, row types
