@@ -1,0 +1,154 @@
+#include "sqlscript/words.hpp"
+
+namespace immichbak::sqlscript {
+
+namespace {
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool ident_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+bool ident_cont(char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
+
+std::vector<word> read_words(std::string_view s, std::size_t max, bool std_strings) {
+  std::vector<word> out;
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  auto read_quoted_string = [&](word& w, bool escapes) {
+    // s[i] is the opening quote
+    ++i;
+    while (i < n) {
+      char c = s[i];
+      if (escapes && c == '\\' && i + 1 < n) {
+        char e = s[i + 1];
+        w.value.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e);
+        i += 2;
+        continue;
+      }
+      if (c == '\'') {
+        if (i + 1 < n && s[i + 1] == '\'') {
+          w.value.push_back('\'');
+          i += 2;
+          continue;
+        }
+        ++i;
+        return;
+      }
+      w.value.push_back(c);
+      ++i;
+    }
+  };
+  while (i < n && out.size() < max) {
+    char c = s[i];
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+      while (i < n && s[i] != '\n' && s[i] != '\r') ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+      int depth = 0;
+      i += 2;
+      while (i < n) {
+        if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (s[i] == '*' && i + 1 < n && s[i + 1] == '/') {
+          i += 2;
+          if (depth-- == 0) break;
+        } else {
+          ++i;
+        }
+      }
+      continue;
+    }
+    word w;
+    w.begin = i;
+    if (ident_start(c)) {
+      // E'..' / B'..' / X'..' / N'..' / U&'..' prefixes
+      if (i + 1 < n && s[i + 1] == '\'' && std::string_view("eEbBxXnN").find(c) != std::string_view::npos) {
+        w.what = word::kind::string;
+        ++i;
+        read_quoted_string(w, lower(c) == 'e' || (lower(c) == 'n' && !std_strings));
+      } else if (i + 2 < n && lower(c) == 'u' && s[i + 1] == '&' && (s[i + 2] == '\'' || s[i + 2] == '"')) {
+        i += 2;
+        if (s[i] == '\'') {
+          w.what = word::kind::string;
+          read_quoted_string(w, false);
+        } else {
+          w.what = word::kind::quoted_ident;
+          ++i;
+          while (i < n) {
+            if (s[i] == '"') {
+              if (i + 1 < n && s[i + 1] == '"') {
+                w.value.push_back('"');
+                i += 2;
+                continue;
+              }
+              ++i;
+              break;
+            }
+            w.value.push_back(s[i++]);
+          }
+        }
+      } else {
+        w.what = word::kind::ident;
+        while (i < n && ident_cont(s[i])) w.value.push_back(lower(s[i++]));
+      }
+    } else if (c == '"') {
+      w.what = word::kind::quoted_ident;
+      ++i;
+      while (i < n) {
+        if (s[i] == '"') {
+          if (i + 1 < n && s[i + 1] == '"') {
+            w.value.push_back('"');
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        w.value.push_back(s[i++]);
+      }
+    } else if (c == '\'') {
+      w.what = word::kind::string;
+      read_quoted_string(w, !std_strings);
+    } else if (c == '$' && i + 1 < n && (s[i + 1] == '$' || ident_start(s[i + 1]))) {
+      std::size_t j = i + 1;
+      while (j < n && s[j] != '$' && (ident_start(s[j]) || (s[j] >= '0' && s[j] <= '9'))) ++j;
+      if (j < n && s[j] == '$') {
+        std::string delim(s.substr(i, j - i + 1));
+        std::size_t close = s.find(delim, j + 1);
+        std::size_t body_end = close == std::string_view::npos ? n : close;
+        w.what = word::kind::dollar_string;
+        w.value = std::string(s.substr(j + 1, body_end - j - 1));
+        i = close == std::string_view::npos ? n : close + delim.size();
+      } else {
+        w.what = word::kind::symbol;
+        w.value = "$";
+        ++i;
+      }
+    } else if (c >= '0' && c <= '9') {
+      w.what = word::kind::number;
+      while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) w.value.push_back(s[i++]);
+    } else {
+      w.what = word::kind::symbol;
+      w.value.push_back(c);
+      ++i;
+    }
+    w.end = i;
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+std::string first_keyword(std::string_view statement) {
+  auto w = read_words(statement, 1);
+  if (w.empty() || w[0].what != word::kind::ident) return {};
+  return w[0].value;
+}
+
+}  // namespace immichbak::sqlscript
