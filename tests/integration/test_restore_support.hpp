@@ -280,6 +280,9 @@ inline handmade_backup sample_backup(const scratch_database& src, int people = 1
                      "ALTER TABLE \"app\".\"pet\" OWNER TO \"immichbak_t_owner\";\n"});
   b.units.push_back({frame_kind::privileges, post_phase::none, "ACL app.person", "app", "person",
                      "GRANT SELECT ON TABLE \"app\".\"person\" TO \"immichbak_t_reader\";\n"});
+  // The pet table's owner runs its FK triggers: it needs the schema.
+  b.units.push_back({frame_kind::privileges, post_phase::none, "ACL SCHEMA app", "", "",
+                     "GRANT USAGE ON SCHEMA \"app\" TO \"immichbak_t_owner\";\n"});
   b.tables = {{"app", "person"}, {"app", "pet"}, {"public", "empty_table"}};
   b.rows_per_frame = 500;
 
