@@ -430,3 +430,20 @@ TEST_CASE("unsupported objects are refused all at once, each named with a hint",
     CHECK(msg.find("hint: export them") != std::string::npos);
   }
 }
+
+TEST_CASE("a cycle through a generated column is refused, not split", "[ddl][plan]") {
+  catalog c;
+  c.database = "db";
+  relation_info t = rel(1, relation_kind::table, "app", "t");
+  auto g = col("g", "integer");
+  g.generated = 's';
+  g.default_expr = "app.f(a)";
+  g.default_oid = 50;
+  t.columns = {col("a", "integer"), g};
+  c.relations = {t};
+  c.routines = {fn(2, "f", "CREATE FUNCTION app.f() ...")};
+  c.part_of[{DEF, 50}] = {CLS, 1};
+  c.part_of[{TYP, 3}] = {CLS, 1};
+  c.dependencies = {{{DEF, 50}, {PRO, 2}}, {{PRO, 2}, {TYP, 3}}};
+  CHECK_THROWS_AS(build_plan(c, {}), error);
+}

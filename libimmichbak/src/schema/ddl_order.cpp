@@ -66,8 +66,10 @@ class orderer {
       std::size_t n = add(what::relation, i, r);
       if (r.kind == relation_kind::matview) nodes_[n].rank = 8;
       if (r.kind == relation_kind::view) nodes_[n].rank = 7;
+      // A generation expression cannot be added later, so it never moves out of
+      // CREATE TABLE; a cycle through one is refused.
       for (const auto& col : r.columns)
-        if (col.default_oid) parts_[{catalog_oid::pg_attrdef, col.default_oid}] = n;
+        if (col.default_oid && !col.generated) parts_[{catalog_oid::pg_attrdef, col.default_oid}] = n;
       for (const auto& ck : r.checks) {
         obj_key k{catalog_oid::pg_constraint, ck.oid};
         if (ck.validated) parts_[k] = n;

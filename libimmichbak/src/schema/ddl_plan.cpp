@@ -254,8 +254,8 @@ class plan_builder {
     }
     for (const auto& r : c_.relations)
       for (const auto& ck : r.checks) {
-        if (ck.validated || (!ck.is_local && r.partition_parent.empty())) continue;
-        if (!ck.is_local) continue;
+        // Inherited copies come with the parent's ALTER TABLE (it recurses).
+        if (ck.validated || !ck.is_local) continue;
         std::string table = sql::qualified(r.schema, r.name);
         std::string sql = fmt::format("ALTER TABLE {}{} ADD CONSTRAINT {} {};\n", r.has_children ? "" : "ONLY ", table,
                                       sql::ident(ck.name), ck.definition);
