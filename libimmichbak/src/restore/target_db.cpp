@@ -118,6 +118,12 @@ target_db::target_db(std::string dsn, const event_sink* events)
                 fmt::format("database name \"{}\" is longer than PostgreSQL's 63-byte limit", name_));
 }
 
+target_db::target_db(std::string dsn, const event_sink* events, std::string name)
+    : dsn_(std::move(dsn)),
+      name_(truncate_utf8(name, max_identifier)),
+      events_(events),
+      admin_(open_maintenance(dsn_, name_, maintenance_db_, events)) {}
+
 target_db::~target_db() = default;
 
 void target_db::log(log_level level, const std::string& msg) const {

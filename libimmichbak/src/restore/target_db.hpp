@@ -118,6 +118,9 @@ class target_db {
   /// "postgres" does not exist or refuses us). Throws error(connection_failed).
   /// `events` must outlive this object.
   explicit target_db(std::string dsn, const event_sink* events = nullptr);
+  /// For scratch databases that are never swapped in (verify --restore-test): `name`
+  /// only prefixes the scratch names; the DSN's own database is not the target.
+  target_db(std::string dsn, const event_sink* events, std::string name);
   ~target_db();
   target_db(const target_db&) = delete;
   target_db& operator=(const target_db&) = delete;
