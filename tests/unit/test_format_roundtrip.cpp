@@ -7,6 +7,7 @@
 #include <immichbak/error.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -214,26 +215,24 @@ TEST_CASE("concurrent write_frame calls produce a consistent file", "[format][wr
 TEST_CASE("high compression levels keep the window at 2^23", "[format][writer]") {
   temp_dir dir("fmt_window");
   fs::path file = dir.path() / "w.sql.zst";
-  // 12 MiB of poorly compressible text: level 22's default window (2^27) would be used.
-  std::string plain = "COPY \"public\".\"t\" (\"a\") FROM stdin;\n";
-  std::uint64_t x = 88172645463325252ull, rows = 0;
-  while (plain.size() < (12u << 20)) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    plain += std::to_string(x) + "\n";
+  // 9.5 MB in one frame at level 20, whose default window is 2^25: without the cap zstd
+  // would use a single 9.5 MB window (repetitive rows keep level 20 fast).
+  std::string plain = "COPY \"public\".\"t\" (\"a\", \"b\", \"c\") FROM stdin;\n";
+  std::uint64_t rows = 0;
+  while (plain.size() < 9'500'000) {
+    plain += fmt::format("{}\tuser{}\t/usr/src/app/upload/library/{}.jpg\n", rows % 1000, rows % 7, rows % 50);
     ++rows;
   }
   plain += "\\.\n";
   {
-    format::backup_writer w(file, compression::zstd, 19);
+    format::backup_writer w(file, compression::zstd, 20);
     w.write_frame({frame_kind::header, post_phase::none, "", "", "", 0}, format::header_sql());
     w.write_frame({frame_kind::data, post_phase::none, "public", "t", "", rows}, plain);
     manifest m;
     m.tables.push_back({"public", "t", rows, "", 0, 0, false, ""});
     w.commit(m);
   }
-  // zstd refuses frames needing more than 2^23 when told so.
+  // zstd refuses frames needing a window over 8 MiB when told so.
   CHECK(sh("zstd -q -t --memory=8MB " + shell_quote(file.string())) == 0);
   format::backup_reader r(file);
   CHECK(r.read_frame(r.get_manifest().frames[1]) == plain);

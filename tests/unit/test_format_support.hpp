@@ -30,6 +30,10 @@ inline std::string read_file(const fs::path& p) {
 }
 
 inline void write_file(const fs::path& p, std::string_view bytes) {
+  // Remove first: ext4 flushes a file truncated and rewritten in place on close, which
+  // makes the corruption suite's thousands of rewrites slow.
+  std::error_code ec;
+  fs::remove(p, ec);
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <numeric>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -167,12 +168,13 @@ void backup_reader::impl::validate_frames() {
 
 void backup_reader::impl::copy_plain(const manifest_frame& f, const std::function<void(std::string_view)>& sink,
                                      sha256* h) const {
-  std::vector<char> buf(static_cast<std::size_t>(std::min<std::uint64_t>(f.stored_size, io_chunk_bytes)));
+  const auto cap = static_cast<std::size_t>(std::min<std::uint64_t>(f.stored_size, io_chunk_bytes));
+  auto buf = std::make_unique_for_overwrite<char[]>(cap);
   std::uint64_t pos = f.offset, end = f.offset + f.stored_size;
   while (pos < end) {
-    auto n = static_cast<std::size_t>(std::min<std::uint64_t>(end - pos, buf.size()));
-    pread_exact(fd.get(), buf.data(), n, pos, path);
-    std::string_view piece(buf.data(), n);
+    auto n = static_cast<std::size_t>(std::min<std::uint64_t>(end - pos, cap));
+    pread_exact(fd.get(), buf.get(), n, pos, path);
+    std::string_view piece(buf.get(), n);
     if (h) h->update(piece);
     sink(piece);
     pos += n;
@@ -202,20 +204,23 @@ void backup_reader::impl::decode_zstd(const manifest_frame& f, const std::functi
   ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
   ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, reader_window_log_max);
 
-  std::vector<char> in_buf(static_cast<std::size_t>(std::min<std::uint64_t>(f.stored_size, io_chunk_bytes)));
-  std::vector<char> out_buf(io_chunk_bytes);
+  // Buffers sized to the frame when it is small (no 128 KiB allocations for DDL frames).
+  const auto in_cap = static_cast<std::size_t>(std::min<std::uint64_t>(f.stored_size, io_chunk_bytes));
+  const auto out_cap = static_cast<std::size_t>(std::clamp<std::uint64_t>(f.plain_size, 1, io_chunk_bytes));
+  auto in_buf = std::make_unique_for_overwrite<char[]>(in_cap);
+  auto out_buf = std::make_unique_for_overwrite<char[]>(out_cap);
   std::uint64_t pos = f.offset;
   const std::uint64_t end = f.offset + f.stored_size;
   std::uint64_t produced = 0;
-  ZSTD_inBuffer in{in_buf.data(), 0, 0};
+  ZSTD_inBuffer in{in_buf.get(), 0, 0};
   for (;;) {
     if (in.pos == in.size && pos < end) {
-      auto n = static_cast<std::size_t>(std::min<std::uint64_t>(end - pos, in_buf.size()));
-      pread_exact(fd.get(), in_buf.data(), n, pos, path);
+      auto n = static_cast<std::size_t>(std::min<std::uint64_t>(end - pos, in_cap));
+      pread_exact(fd.get(), in_buf.get(), n, pos, path);
       pos += n;
-      in = ZSTD_inBuffer{in_buf.data(), n, 0};
+      in = ZSTD_inBuffer{in_buf.get(), n, 0};
     }
-    ZSTD_outBuffer out{out_buf.data(), out_buf.size(), 0};
+    ZSTD_outBuffer out{out_buf.get(), out_cap, 0};
     std::size_t ret = ZSTD_decompressStream(dctx, &out, &in);
     if (ZSTD_isError(ret)) {
       const char* why = ZSTD_getErrorCode(ret) == ZSTD_error_checksum_wrong ? "zstd content checksum mismatch"
@@ -226,7 +231,7 @@ void backup_reader::impl::decode_zstd(const manifest_frame& f, const std::functi
       if (out.pos > f.plain_size - produced)
         corrupt_frame(path, f, fmt::format("it decompresses to more than the manifest's {} bytes", f.plain_size));
       produced += out.pos;
-      std::string_view piece(out_buf.data(), out.pos);
+      std::string_view piece(out_buf.get(), out.pos);
       if (h) h->update(piece);
       sink(piece);
     }

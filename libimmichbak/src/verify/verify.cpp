@@ -1,0 +1,85 @@
+// immichbak::verify(): the offline checks, then (on request) the restore test.
+#include "format/backup_reader.hpp"
+#include "format/manifest_json.hpp"
+#include "verify/offline_checks.hpp"
+#include "verify/restore_test.hpp"
+
+#include <immichbak/error.hpp>
+#include <immichbak/verify.hpp>
+
+#include <fmt/format.h>
+
+namespace immichbak {
+
+namespace verify_detail {
+// Weak reference: offline verify links without the restore module. REMOVE this
+// redeclaration once run_restore_test is implemented (a weak reference does not pull an
+// archive member into a static link, so the definition could be silently left out).
+__attribute__((weak)) void run_restore_test(const manifest& m, const verify_options& options, verify_report& report);
+}  // namespace verify_detail
+
+namespace {
+
+void log(const verify_options& o, log_level level, const std::string& text) {
+  if (o.events.log) o.events.log(level, text);
+}
+
+}  // namespace
+
+verify_report verify(const verify_options& options) {
+  verify_report report;
+  report.file = options.file;
+  if (options.file.empty()) throw error(errc::invalid_argument, "verify: no backup file given");
+
+  // Open first: a file that is not a backup at all (or cannot be read, or has a newer
+  // major version) is an error, not a finding.
+  std::optional<format::backup_reader> reader;
+  std::string manifest_problem;
+  try {
+    reader.emplace(options.file);
+  } catch (const error& e) {
+    if (e.code() != errc::corrupt_backup) {
+      if (e.code() == errc::not_a_backup) {
+        // A truncated backup has lost its footer; the sidecar can tell it apart from a
+        // file that never was a backup.
+        check_result side = verify_detail::sidecar_check(options.file, options.events);
+        if (side.status == check_status::fail)
+          throw error(errc::not_a_backup, fmt::format("{}; its sidecar does not match either ({})", e.what(), side.detail));
+      }
+      throw;
+    }
+    manifest_problem = e.what();
+  }
+
+  log(options, log_level::info, fmt::format("verifying {}", options.file.string()));
+  report.checks.push_back(verify_detail::sidecar_check(options.file, options.events));
+  if (!reader) {
+    report.checks.push_back(check_result{"manifest", check_status::fail, manifest_problem, {}, std::nullopt});
+    return report;
+  }
+  const manifest& m = reader->get_manifest();
+  report.checks.push_back(check_result{
+      "manifest", check_status::pass,
+      fmt::format("format {}.{}, {} frames, {} tables, database {} from PostgreSQL {}, created {}", m.format_major,
+                  m.format_minor, m.frames.size(), m.tables.size(), m.database, m.server_version, m.created_at),
+      {},
+      std::nullopt});
+  verify_detail::layout_checks(*reader, report);
+  verify_detail::table_checks(m, report);
+  verify_detail::frame_checks(*reader, options, report);
+
+  if (options.restore_test) {
+    if (!report.ok()) {
+      report.checks.push_back(check_result{"restore-test", check_status::skipped,
+                                           "not run: the offline checks above found damage", {}, std::nullopt});
+    } else if (!verify_detail::run_restore_test) {
+      report.checks.push_back(check_result{"restore-test", check_status::fail,
+                                           "this build of immichbak has no restore test", {}, std::nullopt});
+    } else {
+      verify_detail::run_restore_test(m, options, report);
+    }
+  }
+  return report;
+}
+
+}  // namespace immichbak
