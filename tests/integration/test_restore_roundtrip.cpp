@@ -6,6 +6,7 @@
 #include <immichbak/restore.hpp>
 
 #include <atomic>
+#include <fstream>
 #include <mutex>
 
 using namespace immichbak;
@@ -176,5 +177,32 @@ TEST_CASE("restore options are validated", "[restore]") {
     FAIL();
   } catch (const error& e) {
     CHECK(e.code() == errc::invalid_argument);
+  }
+}
+
+TEST_CASE("restore dispatches plain SQL dumps to the plain restore and refuses other files", "[restore][dispatch]") {
+  test::scratch_database src("disp_src");
+  src.psql("CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' || g FROM "
+           "generate_series(1, 50) g");
+  test::temp_dir dir("disp");
+  auto dump = dir.path() / "immich-db-backup-20250101T020000-v1.135.0-pg15.18.sql.gz";
+  test::run_ok(fmt::format("pg_dump --clean --if-exists -d {} | gzip > {}", test::shell_quote(src.name()),
+                           test::shell_quote(dump.string())));
+  std::string target = test::unique_db("disp");
+  test::drop_databases cleanup{{target}};
+  auto r = restore(options_for(dump, target));
+  CHECK(r.plain_sql);
+  CHECK(test::data_dump(target) == test::data_dump(src.name()));
+
+  auto junk = dir.path() / "notes.bin";
+  {
+    std::ofstream f(junk, std::ios::binary);
+    f << std::string("\x01\x02\x03\x00\x04", 5) << "not a backup";
+  }
+  try {
+    restore(options_for(junk, target));
+    FAIL("a file that is neither a backup nor SQL must be refused");
+  } catch (const error& e) {
+    CHECK(e.code() == errc::not_a_backup);
   }
 }
