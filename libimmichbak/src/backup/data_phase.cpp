@@ -1,0 +1,262 @@
+#include "backup/data_phase.hpp"
+
+#include "format/backup_writer.hpp"
+#include "pg/connection.hpp"
+#include "util/sql_quote.hpp"
+
+#include <immichbak/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace immichbak::backup_engine {
+
+namespace {
+
+struct shared_state {
+  const std::vector<schema::table_data>& tables;
+  const std::vector<work_item>& items;
+  format::backup_writer& writer;
+  run_control& control;
+  reporter& report;
+  const data_phase_options& options;
+  std::atomic<std::size_t> next{0};
+  std::mutex totals_mu;
+  std::vector<table_totals> totals;
+  std::size_t buffer_reserve = 0;  ///< a chunk plus room for the row that overshoots it
+};
+
+// A failure while writing (disk full, ...) must not be reported as a table read failure.
+struct writer_failure {
+  std::exception_ptr error;
+};
+
+// Double buffering per worker: the worker fills one buffer while a helper thread
+// compresses and appends the previous one, so the server never waits for zstd (with
+// --jobs 1 this overlaps server and client work like `pg_dump | zstd` does). Memory:
+// two chunk buffers plus the writer's compressed buffer per worker.
+class frame_pipe {
+ public:
+  frame_pipe(shared_state& s) : s_(s), thread_([this] { loop(); }) {}
+  ~frame_pipe() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  frame_pipe(const frame_pipe&) = delete;
+  frame_pipe& operator=(const frame_pipe&) = delete;
+
+  /// Hands `buf` over (swapping in the pipe's spare buffer, cleared) once the previous
+  /// frame is written. Throws writer_failure if a write failed.
+  void submit(std::string& buf, const format::frame_meta& meta, std::size_t table_index) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !busy_ || failed_; });
+    if (failed_) throw writer_failure{error_};
+    pending_.swap(buf);
+    meta_ = meta;
+    table_ = table_index;
+    busy_ = true;
+    lock.unlock();
+    cv_.notify_all();
+    // The spare buffer comes back empty; size it once so it never doubles past a chunk.
+    buf.clear();
+    if (buf.capacity() < s_.buffer_reserve) buf.reserve(s_.buffer_reserve);
+  }
+
+  /// Waits until the last frame is written; throws writer_failure if a write failed.
+  void drain() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !busy_ || failed_; });
+    if (failed_) throw writer_failure{error_};
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return busy_ || done_; });
+      if (!busy_) return;
+      lock.unlock();
+      std::exception_ptr err;
+      try {
+        manifest_frame f = s_.writer.write_frame(meta_, pending_);
+        std::lock_guard tl(s_.totals_mu);
+        auto& tt = s_.totals[table_];
+        tt.plain_bytes += f.plain_size;
+        tt.stored_bytes += f.stored_size;
+        ++tt.frames;
+      } catch (...) {
+        err = std::current_exception();
+        s_.control.fail(err);
+      }
+      lock.lock();
+      busy_ = false;
+      if (err) {
+        failed_ = true;
+        error_ = err;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  shared_state& s_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string pending_;
+  format::frame_meta meta_;
+  std::size_t table_ = 0;
+  bool busy_ = false;
+  bool done_ = false;
+  bool failed_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+
+std::string read_failure_hint(const error& e) {
+  if (e.code() == errc::permission_denied)
+    return "; grant SELECT on it to the backup role, run the backup as the database owner, or leave its rows out "
+           "with --exclude-table-data";
+  return {};
+}
+
+// The search_path a session currently has: "" (the pinned setting) or the source's.
+struct session_path {
+  bool source = false;
+};
+
+void set_path(shared_state& s, pg::connection& conn, session_path& p, bool source) {
+  if (p.source == source) return;
+  conn.exec("SELECT pg_catalog.set_config('search_path', $1, false)",
+            {source ? s.options.range_search_path : std::string()});
+  p.source = source;
+}
+
+void run_item(shared_state& s, pg::connection& conn, session_path& path, frame_pipe& pipe, const work_item& item,
+              std::string& buf) {
+  const auto& t = s.tables[item.table_index];
+  const std::string name = t.schema + "." + t.name;
+  const std::string header = copy_from_header(t);
+  format::frame_meta meta;
+  meta.kind = frame_kind::data;
+  meta.schema = t.schema;
+  meta.table = t.name;
+
+  format::content_hash hash;
+  std::uint64_t rows = 0, bytes = 0, reported_rows = 0, reported_bytes = 0;
+  buf.assign(header);
+
+  auto flush = [&] {
+    buf += "\\.\n";
+    pipe.submit(buf, meta, item.table_index);
+    meta.rows = 0;
+    buf.assign(header);
+    s.report.add(name, bytes - reported_bytes, rows - reported_rows, false, false);
+    reported_bytes = bytes;
+    reported_rows = rows;
+  };
+
+  try {
+    set_path(s, conn, path, item.ranged);
+    conn.copy_out(item.copy_sql, [&](std::string_view row) {
+      s.control.check();
+      // Rows arrive with their newline; the hash is over the text without it.
+      hash.add_row(row.substr(0, row.empty() ? 0 : row.size() - 1));
+      buf.append(row);
+      bytes += row.size();
+      ++meta.rows;
+      ++rows;
+      if (buf.size() >= s.options.chunk_bytes) flush();
+    });
+    if (meta.rows > 0) flush();
+  } catch (const writer_failure&) {
+    throw stopped_signal{};  // the pipe recorded the error already
+  } catch (const error& e) {
+    if (s.control.stopped()) throw stopped_signal{};
+    throw error(e.code(), fmt::format("could not read table {}: {}{}", sql::qualified(t.schema, t.name), e.what(),
+                                      read_failure_hint(e)),
+                e.sqlstate());
+  }
+
+  {
+    std::lock_guard lock(s.totals_mu);
+    auto& tt = s.totals[item.table_index];
+    tt.hash.merge(hash);
+    tt.rows += rows;
+    --tt.items_left;
+  }
+  s.report.add(name, bytes - reported_bytes, rows - reported_rows, true, true);
+}
+
+// Opens a worker session inside the leader's snapshot.
+pg::connection open_worker(const shared_state& s) {
+  pg::connection c(s.options.dsn, {}, s.options.session_events);
+  c.exec(s.options.worker_setup_sql);
+  c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  c.exec("SET TRANSACTION SNAPSHOT " + sql::literal(s.options.snapshot));
+  return c;
+}
+
+void worker_main(shared_state& s, pg::connection* leader) {
+  std::optional<pg::connection> own;
+  bool registered = false;
+  try {
+    pg::connection* conn = leader;
+    if (!conn) {
+      own.emplace(open_worker(s));
+      s.control.add(&*own);
+      registered = true;
+      conn = &*own;
+    }
+    std::string buf;
+    buf.reserve(s.buffer_reserve);
+    frame_pipe pipe(s);
+    session_path path;
+    for (;;) {
+      s.control.check();
+      std::size_t i = s.next.fetch_add(1);
+      if (i >= s.items.size()) break;
+      run_item(s, *conn, path, pipe, s.items[i], buf);
+    }
+    pipe.drain();
+  } catch (const stopped_signal&) {
+  } catch (const writer_failure&) {
+    // recorded by the pipe
+  } catch (...) {
+    s.control.fail(std::current_exception());
+  }
+  if (registered) s.control.remove(&*own);
+}
+
+}  // namespace
+
+std::vector<table_totals> run_data_phase(pg::connection& leader, const std::vector<schema::table_data>& tables,
+                                         const std::vector<work_item>& items, format::backup_writer& writer,
+                                         run_control& control, reporter& report, const data_phase_options& options) {
+  shared_state s{tables, items, writer, control, report, options, {}, {}, std::vector<table_totals>(tables.size())};
+  for (const auto& it : items) ++s.totals[it.table_index].items_left;
+  s.buffer_reserve = std::min<std::size_t>(options.chunk_bytes, 64u << 20) + (64u << 10);
+
+  // Never more sessions than items: an idle session would only cost a connection.
+  int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(std::max<std::size_t>(items.size(), 1))));
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(jobs - 1));
+  try {
+    for (int w = 1; w < jobs; ++w) threads.emplace_back([&s] { worker_main(s, nullptr); });
+  } catch (...) {
+    control.fail(std::current_exception());
+  }
+  worker_main(s, &leader);
+  for (auto& th : threads) th.join();
+  return std::move(s.totals);
+}
+
+}  // namespace immichbak::backup_engine

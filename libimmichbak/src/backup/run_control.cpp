@@ -1,0 +1,80 @@
+#include "backup/run_control.hpp"
+
+#include "pg/connection.hpp"
+
+#include <immichbak/error.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace immichbak::backup_engine {
+
+std::exception_ptr cancelled_error() {
+  return std::make_exception_ptr(error(errc::cancelled, "backup cancelled; no file was written"));
+}
+
+run_control::run_control(const std::atomic<bool>* user_cancel) : cancel_(user_cancel) {}
+
+run_control::~run_control() { stop_watchdog(); }
+
+void run_control::add(pg::connection* c) {
+  std::lock_guard lock(mu_);
+  sessions_.push_back(c);
+  // A session that joins after the failure still has to stop what it is about to start.
+  if (stop_) c->cancel();
+}
+
+void run_control::remove(pg::connection* c) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(std::remove(sessions_.begin(), sessions_.end(), c), sessions_.end());
+}
+
+void run_control::fail(std::exception_ptr e) {
+  std::lock_guard lock(mu_);
+  if (!first_) first_ = std::move(e);
+  if (!stop_.exchange(true)) cancel_sessions_locked();
+}
+
+void run_control::cancel_sessions_locked() {
+  // PQcancel is safe from another thread; the registry lock keeps each session alive
+  // while its cancel request is sent.
+  for (auto* c : sessions_) c->cancel();
+}
+
+void run_control::stop_now() {
+  if (user_cancelled()) fail(cancelled_error());
+  throw stopped_signal{};
+}
+
+std::exception_ptr run_control::first_error() {
+  std::lock_guard lock(mu_);
+  return first_;
+}
+
+void run_control::start_watchdog() {
+  if (!cancel_ || watchdog_.joinable()) return;
+  watchdog_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!watchdog_done_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(50));
+      if (watchdog_done_) break;
+      if (cancel_->load(std::memory_order_relaxed) && !stop_) {
+        if (!first_) first_ = cancelled_error();
+        stop_ = true;
+        cancel_sessions_locked();
+      }
+    }
+  });
+}
+
+void run_control::stop_watchdog() {
+  if (!watchdog_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    watchdog_done_ = true;
+  }
+  cv_.notify_all();
+  watchdog_.join();
+}
+
+}  // namespace immichbak::backup_engine
