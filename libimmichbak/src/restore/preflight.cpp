@@ -172,16 +172,20 @@ void check_roles(pg::connection& c, const format::backup_reader& reader, const l
 
   // Which units name them decides which flag does without them. The DDL names roles as
   // quoted identifiers, so a text search is exact enough.
-  auto named_in = [&](const std::vector<const manifest_frame*>& frames, const std::string& role) {
+  auto texts = [&](const std::vector<const manifest_frame*>& frames) {
+    std::vector<std::string> out;
+    for (const auto* f : frames) out.push_back(reader.read_frame(*f));
+    return out;
+  };
+  const std::vector<std::string> owner_sql = texts(all.owners), privilege_sql = texts(all.privileges);
+  auto named_in = [](const std::vector<std::string>& sqls, const std::string& role) {
     std::string needle = sql::ident(role);
-    for (const auto* f : frames)
-      if (reader.read_frame(*f).find(needle) != std::string::npos) return true;
-    return false;
+    return std::any_of(sqls.begin(), sqls.end(), [&](const std::string& s) { return s.find(needle) != std::string::npos; });
   };
   std::vector<std::string> needed;
   bool by_owner = false, by_priv = false;
   for (const auto& r : absent) {
-    bool o = named_in(all.owners, r), p = named_in(all.privileges, r);
+    bool o = named_in(owner_sql, r), p = named_in(privilege_sql, r);
     bool need = (!no_owner && o) || (!no_privileges && p) || (!o && !p);
     if (!need) continue;
     needed.push_back(r);
