@@ -11,13 +11,6 @@
 
 namespace immichbak {
 
-namespace verify_detail {
-// Weak reference: offline verify links without the restore module. REMOVE this
-// redeclaration once run_restore_test is implemented (a weak reference does not pull an
-// archive member into a static link, so the definition could be silently left out).
-__attribute__((weak)) void run_restore_test(const manifest& m, const verify_options& options, verify_report& report);
-}  // namespace verify_detail
-
 namespace {
 
 void log(const verify_options& o, log_level level, const std::string& text) {
@@ -72,9 +65,6 @@ verify_report verify(const verify_options& options) {
     if (!report.ok()) {
       report.checks.push_back(check_result{"restore-test", check_status::skipped,
                                            "not run: the offline checks above found damage", {}, std::nullopt});
-    } else if (!verify_detail::run_restore_test) {
-      report.checks.push_back(check_result{"restore-test", check_status::fail,
-                                           "this build of immichbak has no restore test", {}, std::nullopt});
     } else {
       verify_detail::run_restore_test(m, options, report);
     }
