@@ -618,7 +618,6 @@ class reader {
     }
     for (auto& t : c_.relations)
       if (auto it = acls.find(std::to_string(t.key.oid)); it != acls.end()) t.acl = it->second;
-    for (auto& t : c_.relations) rel_kind_[t.key.oid] = t.kind;
   }
 
   /// Filter for objects attached to a dumped table/view/matview (`c` is the relation).
@@ -642,8 +641,7 @@ class reader {
         "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
         // Invalid indexes (a failed CREATE INDEX CONCURRENTLY) are skipped, as pg_dump does;
         // an invalid index of a partitioned table is only waiting for its partitions.
-        "WHERE {} AND (i.indisvalid OR c.relkind = 'p') "
-        "AND c.relnamespace = c.relnamespace ORDER BY n.nspname, ic.relname",
+        "WHERE {} AND (i.indisvalid OR c.relkind = 'p') ORDER BY n.nspname, ic.relname",
         on_dumped_relation()));
     std::map<std::uint32_t, const relation_info*> rels;
     for (const auto& t : c_.relations) rels[t.key.oid] = &t;
@@ -980,7 +978,6 @@ class reader {
   catalog c_;
   std::string db_oid_;
   std::map<std::uint32_t, std::string> config_filter_;
-  std::map<std::uint32_t, relation_kind> rel_kind_;
 };
 
 }  // namespace
