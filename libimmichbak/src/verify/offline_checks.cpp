@@ -252,13 +252,14 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
     throw error(errc::cancelled, fmt::format("verify of {} cancelled", reader.path().string()));
 
   // Per-frame findings, in file order.
-  std::size_t frame_failures = 0, copy_failures = 0, data_frames = 0;
+  std::size_t frame_failures = 0, copy_failures = 0, data_frames = 0, undecoded_data = 0;
   for (std::size_t i = 0; i < frames.size(); ++i) {
     const auto& f = frames[i];
     const auto& o = outcomes[i];
     const std::string t = qualified(f.schema, f.table);
     if (!o.frame_error.empty()) {
       ++frame_failures;
+      if (f.kind == frame_kind::data) ++undecoded_data;
       fail(report, "frame", o.frame_error, t, f.offset);
       continue;
     }
@@ -280,7 +281,9 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
                     reader.compressed() ? ", zstd checksums" : ""));
   if (copy_failures == 0)
     add(report, "copy", check_status::pass,
-        fmt::format("{} data frames are well-formed COPY blocks with the manifest's row counts", data_frames));
+        fmt::format("{} data frames are well-formed COPY blocks with the manifest's row counts{}", data_frames,
+                    undecoded_data ? fmt::format(" ({} more could not be decoded: see the frame findings)", undecoded_data)
+                                   : std::string()));
 
   // Per-table content hashes, from frames that decoded and parsed cleanly.
   struct table_acc {
