@@ -219,7 +219,7 @@ TEST_CASE("objects capture cannot reproduce are refused, every one named", "[sch
     std::string msg = e.what();
     INFO(msg);
     CHECK(msg.find("publication immichbak_pub") != std::string::npos);
-    CHECK(msg.find("large object oid 4242") != std::string::npos);
+    CHECK(msg.find("large objects: 1 (oid 4242)") != std::string::npos);
     CHECK(msg.find("event trigger immichbak_evt") != std::string::npos);
     CHECK(msg.find("text search configuration public.my_ts") != std::string::npos);
     CHECK(msg.find("hint:") != std::string::npos);

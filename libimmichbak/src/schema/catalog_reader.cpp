@@ -888,8 +888,11 @@ class reader {
 
   void unsupported() {
     const std::string custom = "pg_dump can dump it; immichbak refuses rather than leave it out";
-    refuse("SELECT 'oid ' || oid::text FROM pg_catalog.pg_largeobject_metadata ORDER BY oid LIMIT 20", "large object",
-           "large objects are not used by Immich; export them with lo_export and remove them (lo_unlink)");
+    // One entry for all large objects: there may be millions.
+    refuse("SELECT pg_catalog.max(o.total)::text || ' (oid ' || pg_catalog.string_agg(o.oid::text, ', ' ORDER BY o.oid) || "
+           "CASE WHEN pg_catalog.max(o.total) > 10 THEN ', ...' ELSE '' END || ')' FROM (SELECT oid, pg_catalog.count(*) "
+           "OVER () AS total FROM pg_catalog.pg_largeobject_metadata ORDER BY oid LIMIT 10) o HAVING pg_catalog.count(*) > 0",
+           "large objects:", "large objects are not used by Immich; export them with lo_export and remove them (lo_unlink)");
     refuse("SELECT pg_catalog.quote_ident(pubname) FROM pg_catalog.pg_publication ORDER BY 1", "publication",
            "logical replication setup is not part of a backup; drop it or recreate it after restore");
     refuse("SELECT pg_catalog.quote_ident(subname) FROM pg_catalog.pg_subscription WHERE subdbid = " + db_oid_ + " ORDER BY 1",

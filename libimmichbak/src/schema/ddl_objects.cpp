@@ -63,7 +63,8 @@ std::string column_definition(const relation_info& r, const column_info& c, cons
     out += " DEFAULT " + *c.default_expr;
   }
   if (c.not_null) out += " NOT NULL";
-  if (c.identity) {
+  // A partition's identity comes from its parent (PostgreSQL 17), with no sequence of its own.
+  if (c.identity && !c.identity_sequence_name.empty()) {
     out += fmt::format(" GENERATED {} AS IDENTITY (\n        SEQUENCE NAME {}{}\n    )",
                        c.identity == 'a' ? "ALWAYS" : "BY DEFAULT",
                        sql::qualified(c.identity_sequence_schema, c.identity_sequence_name),
