@@ -217,6 +217,19 @@ bool is_privilege_statement(std::string_view s) {
   return at(w, 1, "default") && at(w, 2, "privileges");
 }
 
+bool is_role_membership_statement(std::string_view s) {
+  std::string k0 = first_keyword(s);
+  if (k0 != "grant" && k0 != "revoke") return false;
+  auto w = read_words(s, 4096);
+  int depth = 0;
+  for (const auto& x : w) {
+    if (x.what == kind::symbol && x.value == "(") ++depth;
+    if (x.what == kind::symbol && x.value == ")") depth = std::max(0, depth - 1);
+    if (depth == 0 && x.is("on")) return false;
+  }
+  return true;
+}
+
 bool is_session_statement(std::string_view s) {
   std::string k0 = first_keyword(s);
   if (k0 == "set" || k0 == "reset") {

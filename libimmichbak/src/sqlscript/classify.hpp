@@ -57,6 +57,8 @@ std::vector<std::string> referenced_roles(std::string_view statement);
 bool is_ownership_statement(std::string_view statement);
 /// GRANT, REVOKE, ALTER DEFAULT PRIVILEGES (what --no-privileges leaves out).
 bool is_privilege_statement(std::string_view statement);
+/// GRANT role TO role / REVOKE role FROM role (no ON: role membership, cluster-wide).
+bool is_role_membership_statement(std::string_view statement);
 /// SET/RESET and SELECT pg_catalog.set_config(...): session state only, no content.
 bool is_session_statement(std::string_view statement);
 /// pg_dump's `SELECT pg_catalog.set_config('search_path', '', false);`.
