@@ -261,3 +261,28 @@ TEST_CASE("write errors name the file and the system's reason", "[format][writer
   CHECK_THAT(message, Catch::Contains("big.sql.partial") && Catch::Contains("file too large"));
   CHECK(fs::is_empty(dir.path()));
 }
+
+TEST_CASE("reading a frame from inside another frame's sink works", "[format][reader]") {
+  temp_dir dir("fmt_nested");
+  auto s = write_sample(dir.path(), compression::zstd);
+  format::backup_reader r(s.file);
+  const auto& frames = r.get_manifest().frames;
+  std::string outer, inner;
+  r.read_frame(frames[7], [&](std::string_view piece) {
+    outer.append(piece);
+    if (inner.empty()) inner = r.read_frame(frames[8]);
+  });
+  CHECK(outer == s.plain[7]);
+  CHECK(inner == s.plain[8]);
+  // Several threads reading the same file at once.
+  std::vector<std::thread> pool;
+  std::atomic<int> bad{0};
+  for (int t = 0; t < 4; ++t)
+    pool.emplace_back([&] {
+      for (int round = 0; round < 20; ++round)
+        for (std::size_t i = 0; i < frames.size(); ++i)
+          if (r.read_frame(frames[i]) != s.plain[i]) ++bad;
+    });
+  for (auto& th : pool) th.join();
+  CHECK(bad == 0);
+}

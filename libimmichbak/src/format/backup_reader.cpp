@@ -31,13 +31,38 @@ struct dctx_deleter {
   void operator()(ZSTD_DCtx* c) const noexcept { ZSTD_freeDCtx(c); }
 };
 
-ZSTD_DCtx* thread_dctx() {
-  // One decompression context per thread: reused across frames (its window buffer is
-  // the largest allocation while decoding, at most 2^24 bytes by our limit).
-  thread_local std::unique_ptr<ZSTD_DCtx, dctx_deleter> ctx(ZSTD_createDCtx());
-  if (!ctx) throw error(errc::internal, "zstd: cannot allocate a decompression context");
-  return ctx.get();
-}
+// One decompression context per thread, reused across frames (its window buffer is the
+// largest allocation while decoding, at most 2^24 bytes by our limit). A sink that reads
+// another frame from inside a read_frame() callback gets a context of its own.
+class dctx_lease {
+ public:
+  dctx_lease() {
+    if (!in_use_) {
+      if (!cached_) cached_.reset(ZSTD_createDCtx());
+      ctx_ = cached_.get();
+      in_use_ = leased_ = true;
+    } else {
+      own_.reset(ZSTD_createDCtx());
+      ctx_ = own_.get();
+    }
+    if (!ctx_) throw error(errc::internal, "zstd: cannot allocate a decompression context");
+  }
+  ~dctx_lease() {
+    if (leased_) in_use_ = false;
+  }
+  dctx_lease(const dctx_lease&) = delete;
+  dctx_lease& operator=(const dctx_lease&) = delete;
+  ZSTD_DCtx* get() const noexcept { return ctx_; }
+
+ private:
+  static thread_local std::unique_ptr<ZSTD_DCtx, dctx_deleter> cached_;
+  static thread_local bool in_use_;
+  std::unique_ptr<ZSTD_DCtx, dctx_deleter> own_;
+  ZSTD_DCtx* ctx_ = nullptr;
+  bool leased_ = false;
+};
+thread_local std::unique_ptr<ZSTD_DCtx, dctx_deleter> dctx_lease::cached_;
+thread_local bool dctx_lease::in_use_ = false;
 
 [[noreturn]] void corrupt_frame(const fs::path& file, const manifest_frame& f, std::string_view what) {
   std::string where = describe_frame(f);
@@ -200,7 +225,8 @@ void backup_reader::impl::decode_zstd(const manifest_frame& f, const std::functi
                       ? std::string("the zstd frame does not declare its content size")
                       : fmt::format("the zstd frame declares {} bytes, the manifest {}", declared, f.plain_size));
 
-  ZSTD_DCtx* dctx = thread_dctx();
+  dctx_lease lease;
+  ZSTD_DCtx* dctx = lease.get();
   ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
   ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, reader_window_log_max);
 
