@@ -137,7 +137,7 @@ std::string data_dump(const std::string& db) {
   std::string tables = run_ok(fmt::format(
       "psql -X -At -d {} -c {}", shell_quote(db),
       shell_quote("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON "
-                  "n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN "
+                  "n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN "
                   "('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
                   "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid='pg_class'::regclass AND "
                   "d.objid=c.oid AND d.deptype='e') ORDER BY 1")));
