@@ -35,7 +35,7 @@ struct restricted_target {
 
 }  // namespace
 
-TEST_CASE("--in-place restores with a role that may not create databases", "[restore][inplace]") {
+TEST_CASE("restore --in-place with a role that may not create databases", "[restore][inplace]") {
   test::scratch_database src("ip_src");
   auto spec = test::sample_backup(src, 150);
   test::temp_dir dir("ip");
@@ -74,7 +74,7 @@ TEST_CASE("--in-place restores with a role that may not create databases", "[res
   }
 }
 
-TEST_CASE("--in-place rolls everything back on failure", "[restore][inplace]") {
+TEST_CASE("restore --in-place rolls everything back on failure", "[restore][inplace]") {
   test::scratch_database src("iprb_src");
   auto spec = test::sample_backup(src, 80);
   spec.tamper_hash_of = "app.person";
@@ -93,7 +93,7 @@ TEST_CASE("--in-place rolls everything back on failure", "[restore][inplace]") {
   CHECK(test::query_one(target.name(), "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'") == "0");
 }
 
-TEST_CASE("--table restores single tables into an existing database", "[restore][tables]") {
+TEST_CASE("restore --table restores single tables into an existing database", "[restore][tables]") {
   test::scratch_database src("tbl_src");
   auto spec = test::sample_backup(src, 120);
   test::temp_dir dir("tbl");
