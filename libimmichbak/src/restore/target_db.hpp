@@ -9,7 +9,7 @@
 //                                        // maintenance db ("postgres", else template1)
 //   t.drop_stale_scratch();              // leftovers of killed restores of this target
 //   target_state st = t.inspect();       // exists? empty? encoding/locale, owner
-//   if (!st.empty && !replace) -> error(target_not_empty) (see not_empty_error())
+//   if (!st.empty && !replace) throw_not_empty(t.name(), st);
 //   std::string scratch = t.create_scratch(st, manifest.encoding);
 //   try {
 //     ... load into scratch (connections via t.connect(scratch)), check ...
