@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -248,7 +250,8 @@ TEST_CASE("a script failing in the middle leaves the target unchanged and names 
   CHECK(fixture_tables(empty.name()) == 0);
 }
 
-TEST_CASE("--replace swaps a plain dump over a non-empty database and keeps the old one", "[plain][restore]") {
+TEST_CASE("a plain dump restored with --replace swaps over a non-empty database and keeps the old one",
+          "[plain][restore]") {
   test::scratch_database src("plain_repl_src");
   test::load_immich_fixture(src, 10);
   test::temp_dir dir("plain_repl");
@@ -274,7 +277,8 @@ TEST_CASE("--replace swaps a plain dump over a non-empty database and keeps the 
   CHECK(scalar(dst.name(), "SELECT count(*) FROM asset") == scalar(src.name(), "SELECT count(*) FROM asset"));
 }
 
-TEST_CASE("--in-place loads a plain dump in one transaction into an existing empty database", "[plain][restore]") {
+TEST_CASE("a plain dump restored with --in-place loads in one transaction into an existing empty database",
+          "[plain][restore]") {
   test::scratch_database src("plain_ip_src");
   test::load_immich_fixture(src, 10);
   test::temp_dir dir("plain_ip");
@@ -393,4 +397,33 @@ TEST_CASE("cancelling a plain restore leaves the target unchanged", "[plain][res
   }
   CHECK(fixture_tables(dst.name()) == 1);
   CHECK(leftover_scratch(dst.name()) == 0);
+}
+
+TEST_CASE("cancelling stops a long-running statement of a plain script on the server", "[plain][restore]") {
+  test::temp_dir dir("plain_cancel_long");
+  fs::path file = dir.path() / "slow.sql";
+  write_file(file, "CREATE TABLE t (a int);\nSELECT pg_sleep(120);\nCREATE TABLE never (a int);\n");
+  fresh_name dst("cancel_long");
+  std::atomic<bool> cancel{false};
+  auto o = options(file, dst.name);
+  o.events.cancel = &cancel;
+  std::atomic<bool> scratch_made{false};
+  o.events.log = [&](log_level, const std::string& m) {
+    if (m.find("created scratch database") != std::string::npos) scratch_made = true;
+  };
+  std::thread canceller([&] {
+    while (!scratch_made) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    cancel = true;
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    restore(o);
+    FAIL("expected cancelled");
+  } catch (const error& e) {
+    CHECK(e.code() == errc::cancelled);
+  }
+  canceller.join();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
+  CHECK(scalar("postgres", fmt::format("SELECT count(*) FROM pg_database WHERE datname LIKE '{}%'", dst.name)) == 0);
 }
