@@ -427,3 +427,23 @@ TEST_CASE("cancelling stops a long-running statement of a plain script on the se
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
   CHECK(scalar("postgres", fmt::format("SELECT count(*) FROM pg_database WHERE datname LIKE '{}%'", dst.name)) == 0);
 }
+
+TEST_CASE("large objects in a plain dump restore, also in one transaction", "[plain][restore]") {
+  test::scratch_database src("plain_lo_src");
+  src.psql("CREATE TABLE doc (id int, blob oid); "
+           "INSERT INTO doc SELECT g, lo_from_bytea(0, convert_to(repeat('x', 1000 * g), 'UTF8')) "
+           "FROM generate_series(1, 3) g");
+  test::temp_dir dir("plain_lo");
+  fs::path file = dir.path() / "lo.sql";
+  test::run_ok(pg_dump(src.name()) + " > " + test::shell_quote(file.string()));
+  REQUIRE_THAT(read_file(file), Catch::Contains("lo_open"));
+  const char* check = "SELECT count(*) FROM doc WHERE length(lo_get(blob)) = 1000 * id";
+  fresh_name dst("lo");
+  restore(options(file, dst.name));
+  CHECK(scalar(dst.name, check) == 3);
+  test::scratch_database ip("plain_lo_ip");
+  auto o = options(file, ip.name());
+  o.in_place = true;
+  restore(o);
+  CHECK(scalar(ip.name(), check) == 3);
+}
