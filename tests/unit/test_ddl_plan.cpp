@@ -447,3 +447,40 @@ TEST_CASE("a cycle through a generated column is refused, not split", "[ddl][pla
   c.dependencies = {{{DEF, 50}, {PRO, 2}}, {{PRO, 2}, {TYP, 3}}};
   CHECK_THROWS_AS(build_plan(c, {}), error);
 }
+
+TEST_CASE("leaving out rows that kept rows reference is refused, naming the foreign key", "[ddl][plan]") {
+  catalog c;
+  c.database = "db";
+  relation_info parent = rel(1, relation_kind::table, "public", "asset");
+  parent.columns = {col("id", "uuid")};
+  relation_info child = rel(2, relation_kind::table, "public", "asset_face");
+  child.columns = {col("id", "uuid"), col("assetId", "uuid")};
+  c.relations = {parent, child};
+  table_constraint fk;
+  fk.key = {CON, 10};
+  fk.type = 'f';
+  fk.name = "asset_face_assetId_fkey";
+  fk.table_schema = "public";
+  fk.table_name = "asset_face";
+  fk.table_oid = 2;
+  fk.referenced_oid = 1;
+  fk.definition = "FOREIGN KEY (\"assetId\") REFERENCES public.asset(id)";
+  c.constraints = {fk};
+
+  capture_options parent_only;
+  parent_only.exclude_table_data = {{"asset", "--exclude-table-data asset"}};
+  try {
+    build_plan(c, parent_only);
+    FAIL("expected a refusal");
+  } catch (const error& e) {
+    CHECK(e.code() == errc::invalid_argument);
+    CHECK_THAT(e.what(), Catch::Contains("asset_face_assetId_fkey") && Catch::Contains("public.asset"));
+  }
+
+  capture_options both;
+  both.exclude_table_data = {{"asset*", "pattern"}};
+  CHECK_NOTHROW(build_plan(c, both));
+  capture_options child_only;
+  child_only.exclude_table_data = {{"asset_face", "pattern"}};
+  CHECK_NOTHROW(build_plan(c, child_only));
+}

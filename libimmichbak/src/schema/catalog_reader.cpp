@@ -674,7 +674,8 @@ class reader {
   void constraints() {
     auto r = q(fmt::format(
         "SELECT co.oid, co.contype, co.conname, c.oid, c.relkind = 'p', pg_catalog.pg_get_constraintdef(co.oid), "
-        "co.conindid, co.conparentid, co.conislocal, pg_catalog.obj_description(co.oid, 'pg_constraint') "
+        "co.conindid, co.conparentid, co.conislocal, pg_catalog.obj_description(co.oid, 'pg_constraint'), "
+        "co.confrelid "
         "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE co.contype IN ('p', 'u', 'x', 'f') AND {} ORDER BY n.nspname, c.relname, co.conname",
@@ -697,6 +698,7 @@ class reader {
       con.parent = u32(r, i, 7);
       con.is_local = r.boolean(i, 8);
       con.comment = opt(r, i, 9);
+      con.referenced_oid = u32(r, i, 10);
       c_.constraints.push_back(std::move(con));
     }
   }

@@ -492,6 +492,32 @@ class plan_builder {
     for (const auto& r : c_.relations)
       if (r.kind == relation_kind::table) plan_.tables.push_back(data_entry(r));
     for (const auto& r : c_.config_tables) plan_.tables.push_back(data_entry(r));
+    check_excluded_parents();
+  }
+
+  // A foreign key from a table whose rows are kept to one whose rows are left out cannot be
+  // re-created at restore (the referenced rows are missing), so such a backup would not
+  // restore. Refuse it now, naming the constraint, rather than on the day of need.
+  void check_excluded_parents() const {
+    std::map<std::uint32_t, const table_data*> by_oid;
+    for (const auto& t : plan_.tables) by_oid[t.oid] = &t;
+    std::string problems;
+    for (const auto& con : c_.constraints) {
+      if (con.type != 'f') continue;
+      auto parent = by_oid.find(con.referenced_oid);
+      auto child = by_oid.find(con.table_oid);
+      if (parent == by_oid.end() || child == by_oid.end()) continue;
+      if (!parent->second->data_excluded || child->second->data_excluded) continue;
+      problems += fmt::format("\n  {} on {} references {} ({})", sql::ident(con.name),
+                              dotted(con.table_schema, con.table_name),
+                              dotted(parent->second->schema, parent->second->name), parent->second->exclusion_reason);
+    }
+    if (problems.empty()) return;
+    throw error(errc::invalid_argument,
+                fmt::format("rows of a table that other kept rows reference would be left out, so the backup could not "
+                            "be restored:{}\nhint: exclude the referencing tables' rows too, or keep the referenced "
+                            "table's rows",
+                            problems));
   }
 
   void facts() {

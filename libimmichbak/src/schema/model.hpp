@@ -254,6 +254,7 @@ struct table_constraint {
   bool on_partitioned = false;
   std::string definition;                       ///< pg_get_constraintdef
   std::uint32_t index_oid = 0;                  ///< backing index (p/u/x)
+  std::uint32_t referenced_oid = 0;             ///< foreign keys: the referenced table (confrelid)
   std::uint32_t parent = 0;                     ///< conparentid: cloned from a partitioned parent
   bool is_local = true;
   std::optional<std::string> comment;
