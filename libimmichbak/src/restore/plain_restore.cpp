@@ -617,13 +617,13 @@ restore_result restore_plain(const restore_options& o) {
                  targets.size() > 1;
   restore_result res;
   if (cluster) {
-    // "Restore database X from this cluster dump": the DSN names one of its databases that
-    // has content (not template1/postgres, whose sections are usually empty: naming
-    // those means the maintenance connection of a whole-cluster restore).
+    // "Restore database X from this cluster dump": the DSN names one of the databases it
+    // creates -- except an empty template1/postgres section (--clean dumps create those
+    // too): naming them is how a whole-cluster restore is pointed at the server.
     const script_section* sec = sv.section(t.name());
-    bool named = sec && sec->content > 0 &&
-                 std::find(sv.created_databases.begin(), sv.created_databases.end(), t.name()) !=
-                     sv.created_databases.end();
+    bool maintenance = (t.name() == "postgres" || t.name() == "template1") && (!sec || sec->content == 0);
+    bool named = !maintenance && std::find(sv.created_databases.begin(), sv.created_databases.end(), t.name()) !=
+                                     sv.created_databases.end();
     if (named) {
       plain_plan plan;
       plan.mode = plain_mode::extract;
