@@ -205,4 +205,14 @@ TEST_CASE("restore dispatches plain SQL dumps to the plain restore and refuses o
   } catch (const error& e) {
     CHECK(e.code() == errc::not_a_backup);
   }
+
+  // A pg_dump custom-format archive, whatever its name, is pointed at pg_restore.
+  auto custom = dir.path() / "immich.dump";
+  test::run_ok(fmt::format("pg_dump -Fc -d {} -f {}", test::shell_quote(src.name()), test::shell_quote(custom.string())));
+  try {
+    restore(options_for(custom, target));
+    FAIL("a custom-format archive must be refused");
+  } catch (const error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("pg_restore"));
+  }
 }

@@ -29,6 +29,10 @@ bool looks_like_sql_script(const std::filesystem::path& file) {
   if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b)
     return true;  // gzip
   if (head.size() >= 4 && head.compare(0, 4, "\x28\xb5\x2f\xfd") == 0) return true;  // zstd
+  // pg_dump custom (-Fc) and tar (-Ft) archives: the plain path refuses them with a
+  // "use pg_restore" hint, which beats a bare "not a backup".
+  if (head.rfind("PGDMP", 0) == 0) return true;
+  if (head.size() >= 262 && head.compare(257, 5, "ustar") == 0) return true;
   if (head.find('\0') != std::string::npos) return false;  // binary
   // The first line that is not blank.
   std::size_t i = head.find_first_not_of(" \t\r\n");
