@@ -75,6 +75,11 @@ std::string compress_frame(std::string_view plain, int level) {
   zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level), "set level");
   zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1), "set checksum flag");
   zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1), "set content size flag");
+  // Immich's COPY text is mostly decimal digits (embeddings) and hex (UUIDs), where 5-byte
+  // matches are coincidences that cost more to encode than they save. Requiring 7 bytes
+  // made the benchmark database's file 6% smaller with 11% less CPU at level 3, and
+  // smaller at every level from 1 to 19 (docs/performance.md). Decoders are unaffected.
+  zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_minMatch, 7), "set minimum match length");
   // Readers refuse windows over 2^24; stay at 2^23 (only high levels want more).
   if (ZSTD_getCParams(level, ZSTD_CONTENTSIZE_UNKNOWN, 0).windowLog > unsigned(writer_window_log_max))
     zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, writer_window_log_max), "set window log");
