@@ -222,7 +222,10 @@ void backup_run::leader_phase() {
   checkpoint();
   lock_tables(c, listed, o_.dsn, o_.lock_timeout.count());
   checkpoint();
+  double t0 = report_.elapsed();
   plan_ = schema::capture(c, capture_options_for(o_, listed, &preset_));
+  report_.log(log_level::debug, fmt::format("schema capture: {} DDL units, {} tables in {:.2f} s", plan_.units.size(),
+                                            plan_.tables.size(), report_.elapsed() - t0));
   checkpoint();
   check_plan_tables(c, plan_, listed, o_);
 
@@ -306,8 +309,10 @@ void backup_run::data_phase() {
   dopt.jobs = o_.jobs;
   dopt.chunk_bytes = o_.chunk_bytes;
   dopt.session_events = &session_events_;
+  double t0 = report_.elapsed();
   totals_ = run_data_phase(*leader_, plan_.tables, items, *writer_, control_, report_, dopt);
   if (control_.first_error()) throw stopped_signal{};
+  report_.log(log_level::debug, fmt::format("data phase: {:.2f} s", report_.elapsed() - t0));
   checkpoint();
   for (const auto& t : totals_) plain_bytes_ += t.plain_bytes;
   // Release the table locks now: post-data and the commit need no server, and a held
@@ -343,7 +348,9 @@ backup_result backup_run::finish() {
   }
   report_.phase("commit");
   checkpoint();
+  double t0 = report_.elapsed();
   std::string sha = writer_->commit(m_);
+  report_.log(log_level::debug, fmt::format("commit (manifest, fsync, rename, sidecar): {:.2f} s", report_.elapsed() - t0));
 
   backup_result res;
   res.file = writer_->final_path();

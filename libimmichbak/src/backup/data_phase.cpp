@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -37,13 +38,16 @@ struct writer_failure {
   std::exception_ptr error;
 };
 
-// Double buffering per worker: the worker fills one buffer while a helper thread
-// compresses and appends the previous one, so the server never waits for zstd (with
-// --jobs 1 this overlaps server and client work like `pg_dump | zstd` does). Memory:
-// two chunk buffers plus the writer's compressed buffer per worker.
+// Buffering per worker: the worker fills one buffer while a helper thread compresses and
+// appends earlier ones, so the server does not wait for zstd (with --jobs 1 this overlaps
+// server and client work like `pg_dump | zstd` does). At most `in_flight` filled buffers
+// are queued or being written. Memory per worker: in_flight + 1 chunk buffers plus the
+// writer's compressed buffer and zstd context. One in flight (double buffering) measured
+// as fast as two or three within the noise of the benchmark machine, and keeps --jobs 2
+// at ~48 MiB instead of ~58 MiB (docs/performance.md).
 class frame_pipe {
  public:
-  frame_pipe(shared_state& s) : s_(s), thread_([this] { loop(); }) {}
+  frame_pipe(shared_state& s, std::size_t in_flight) : s_(s), in_flight_(in_flight), thread_([this] { loop(); }) {}
   ~frame_pipe() {
     {
       std::lock_guard lock(mu_);
@@ -55,66 +59,83 @@ class frame_pipe {
   frame_pipe(const frame_pipe&) = delete;
   frame_pipe& operator=(const frame_pipe&) = delete;
 
-  /// Hands `buf` over (swapping in the pipe's spare buffer, cleared) once the previous
-  /// frame is written. Throws writer_failure if a write failed.
+  /// Queues `buf` as one frame (waiting while `in_flight` frames are queued or being
+  /// written) and gives back an empty buffer in its place. Throws writer_failure if a
+  /// write failed.
   void submit(std::string& buf, const format::frame_meta& meta, std::size_t table_index) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !busy_ || failed_; });
+    cv_.wait(lock, [&] { return queue_.size() + (writing_ ? 1 : 0) < in_flight_ || failed_; });
     if (failed_) throw writer_failure{error_};
-    pending_.swap(buf);
-    meta_ = meta;
-    table_ = table_index;
-    busy_ = true;
+    queue_.push_back(job{std::move(buf), meta, table_index});
+    std::string spare;
+    if (!spares_.empty()) {
+      spare = std::move(spares_.back());
+      spares_.pop_back();
+    }
     lock.unlock();
     cv_.notify_all();
-    // The spare buffer comes back empty; size it once so it never doubles past a chunk.
+    // Reuse a written buffer; size it once so it never doubles past a chunk.
+    buf = std::move(spare);
     buf.clear();
     if (buf.capacity() < s_.buffer_reserve) buf.reserve(s_.buffer_reserve);
   }
 
-  /// Waits until the last frame is written; throws writer_failure if a write failed.
+  /// Waits until every queued frame is written; throws writer_failure if a write failed.
   void drain() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !busy_ || failed_; });
+    cv_.wait(lock, [&] { return (queue_.empty() && !writing_) || failed_; });
     if (failed_) throw writer_failure{error_};
   }
 
  private:
+  struct job {
+    std::string plain;
+    format::frame_meta meta;
+    std::size_t table = 0;
+  };
+
   void loop() {
     std::unique_lock lock(mu_);
     for (;;) {
-      cv_.wait(lock, [&] { return busy_ || done_; });
-      if (!busy_) return;
+      cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+      if (queue_.empty()) return;
+      job j = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      const bool skip = failed_;  // after a failure the rest is only drained
       lock.unlock();
       std::exception_ptr err;
-      try {
-        manifest_frame f = s_.writer.write_frame(meta_, pending_);
-        std::lock_guard tl(s_.totals_mu);
-        auto& tt = s_.totals[table_];
-        tt.plain_bytes += f.plain_size;
-        tt.stored_bytes += f.stored_size;
-        ++tt.frames;
-      } catch (...) {
-        err = std::current_exception();
-        s_.control.fail(err);
-      }
+      if (!skip)
+        try {
+          manifest_frame f = s_.writer.write_frame(j.meta, j.plain);
+          std::lock_guard tl(s_.totals_mu);
+          auto& tt = s_.totals[j.table];
+          tt.plain_bytes += f.plain_size;
+          tt.stored_bytes += f.stored_size;
+          ++tt.frames;
+        } catch (...) {
+          err = std::current_exception();
+          s_.control.fail(err);
+        }
       lock.lock();
-      busy_ = false;
+      writing_ = false;
       if (err) {
         failed_ = true;
         error_ = err;
       }
+      j.plain.clear();
+      spares_.push_back(std::move(j.plain));
       cv_.notify_all();
     }
   }
 
   shared_state& s_;
+  const std::size_t in_flight_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::string pending_;
-  format::frame_meta meta_;
-  std::size_t table_ = 0;
-  bool busy_ = false;
+  std::deque<job> queue_;
+  std::vector<std::string> spares_;
+  bool writing_ = false;
   bool done_ = false;
   bool failed_ = false;
   std::exception_ptr error_;
@@ -218,7 +239,7 @@ void worker_main(shared_state& s, pg::connection* leader) {
     }
     std::string buf;
     buf.reserve(s.buffer_reserve);
-    frame_pipe pipe(s);
+    frame_pipe pipe(s, 1);
     session_path path;
     for (;;) {
       s.control.check();

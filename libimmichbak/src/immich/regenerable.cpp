@@ -12,7 +12,7 @@ const std::vector<regenerable_table>& immich_regenerable_tables() {
       {"smart_search", "Smart Search"},
       {"face_search", "Face Detection + Facial Recognition"},
       {"asset_file", "Generate Thumbnails"},
-      {"asset_job_status", "all jobs (their \"missing\" runs)"},
+      {"asset_job_status", "Extract Metadata, Face Detection, Duplicate Detection (\"Missing\")"},
       {"asset_ocr", "OCR"},
       {"ocr_search", "OCR"},
       {"geodata_places", "none: re-imported on server start (reverse geocoding data)"},
