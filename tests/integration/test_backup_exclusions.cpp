@@ -93,16 +93,3 @@ TEST_CASE("backup: --exclude-table-data patterns match schema.table or table wit
   pg::connection d(dst.dsn());
   CHECK(d.exec("SELECT count(*) FROM public.asset_audit").i64(0, 0) == 0);
 }
-
-TEST_CASE("backup: the regenerable preset names the Immich job for every table", "[backup]") {
-  const auto& list = immich_regenerable_tables();
-  std::set<std::string> names;
-  for (const auto& t : list) {
-    names.insert(t.table);
-    CHECK_FALSE(t.immich_job.empty());
-  }
-  for (const char* t : {"smart_search", "face_search", "asset_file", "asset_job_status", "geodata_places",
-                        "naturalearth_countries"})
-    CHECK(names.count(t) == 1);
-  CHECK(names.count("asset") == 0);
-}

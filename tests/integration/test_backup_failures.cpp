@@ -31,6 +31,7 @@ error expect_backup_error(const backup_options& o, errc code) {
 class temp_role {
  public:
   explicit temp_role(const std::string& hint) : name_(fmt::format("r_{}_{}", ::getpid(), hint)) {
+    test::require_cluster();  // PGHOST/PGPORT for the psql below
     test::run_ok(fmt::format("psql -X -q -v ON_ERROR_STOP=1 -d postgres -c {}",
                              test::shell_quote("CREATE ROLE \"" + name_ + "\" LOGIN")));
   }

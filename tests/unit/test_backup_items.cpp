@@ -160,3 +160,16 @@ TEST_CASE("immich regenerable preset: only tables that exist", "[backup]") {
   CHECK(present[0].table == "smart_search");
   CHECK(present[1].table == "geodata_places");
 }
+
+TEST_CASE("immich regenerable preset: every table names the Immich job that rebuilds it", "[backup]") {
+  const auto& list = immich_regenerable_tables();
+  std::set<std::string> names;
+  for (const auto& t : list) {
+    names.insert(t.table);
+    CHECK_FALSE(t.immich_job.empty());
+  }
+  for (const char* t : {"smart_search", "face_search", "asset_file", "asset_job_status", "geodata_places",
+                        "naturalearth_countries"})
+    CHECK(names.count(t) == 1);
+  CHECK(names.count("asset") == 0);
+}

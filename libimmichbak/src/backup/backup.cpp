@@ -99,17 +99,16 @@ schema::capture_options capture_options_for(const backup_options& o, const std::
 
 // Every table whose rows are dumped must be readable and locked; tables the plan has but
 // the cheap listing did not (it should not happen) are locked now.
-void check_plan_tables(pg::connection& leader, const schema::dump_plan& plan, std::vector<listed_table>& listed,
+void check_plan_tables(pg::connection& leader, const schema::dump_plan& plan, const std::vector<listed_table>& listed,
                        const backup_options& o) {
-  std::map<std::pair<std::string, std::string>, listed_table*> by_name;
+  std::map<std::pair<std::string, std::string>, const listed_table*> by_name;
   for (auto& t : listed) by_name[{t.schema, t.name}] = &t;
   std::vector<std::string> unreadable;
-  bool extra = false;
+  std::vector<listed_table> extra;
   for (const auto& t : plan.tables) {
     auto it = by_name.find({t.schema, t.name});
     if (it == by_name.end()) {
-      listed.push_back(listed_table{t.oid, t.schema, t.name, true, false});
-      extra = true;
+      extra.push_back(listed_table{t.oid, t.schema, t.name, true, false});
       continue;
     }
     if (!t.data_excluded && !it->second->readable) unreadable.push_back(sql::qualified(t.schema, t.name));
@@ -125,10 +124,7 @@ void check_plan_tables(pg::connection& leader, const schema::dump_plan& plan, st
                             unreadable.size() > 1 ? "them" : "it"),
                 "42501");
   }
-  if (extra) {
-    // Rebuild pointers (push_back may have moved the vector) and lock what is new.
-    lock_tables(leader, listed, o.dsn, o.lock_timeout.count());
-  }
+  if (!extra.empty()) lock_tables(leader, extra, o.dsn, o.lock_timeout.count());
 }
 
 // Whether a big table can be read in ctid ranges: no reg* columns (their text depends on
