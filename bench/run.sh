@@ -117,22 +117,31 @@ copy_sql="$workdir/copy_all.sql"
     ORDER BY pg_relation_size(c.oid) DESC"
 } >"$copy_sql"
 
-declare -A wall rss size cpu cmd outfile
+declare -A wall rss size cpu scpu cmd outfile
+# Server CPU of a run: the postmaster's children's times (backends are reaped by it when
+# they exit), before and after; the cluster serves nothing but this benchmark.
+pm_pid=$(head -1 "$(psql -X -At -d postgres -c 'SHOW data_directory')/postmaster.pid")
+clk=$(getconf CLK_TCK)
+server_ticks() { awk '{print $16 + $17}' "/proc/$pm_pid/stat"; }
 # run_once NAME: runs cmd[NAME] once under GNU time; keeps the fastest wall time seen for
 # NAME (and that run's peak RSS and client CPU: user + sys of every process but the server).
 run_once() {
-  local name=$1 tf="$workdir/time.$1.txt" s e w r c
+  local name=$1 tf="$workdir/time.$1.txt" s e w r c t0 t1 sc
   [[ "${outfile[$name]}" != "-" ]] && rm -f "${outfile[$name]}"
+  t0=$(server_ticks)
   s=$(date +%s.%N)
   /usr/bin/time -v -o "$tf" bash -c "${cmd[$name]}"
   e=$(date +%s.%N)
+  sleep 0.3  # let the postmaster reap the run's backends
+  t1=$(server_ticks)
+  sc=$(echo "($t1 - $t0) / $clk" | bc -l)
   w=$(echo "$e - $s" | bc)
   r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
   c=$(awk -F': ' '/User time|System time/ {t += $2} END {print t}' "$tf")
   if [[ -z "${wall[$name]:-}" ]] || (($(echo "$w < ${wall[$name]}" | bc))); then
-    wall[$name]=$w; rss[$name]=$r; cpu[$name]=$c
+    wall[$name]=$w; rss[$name]=$r; cpu[$name]=$c; scpu[$name]=$sc
   fi
-  log "$(printf '%-26s %8.2f s  (client CPU %6.2f s, peak RSS %7.1f MiB)' "$name" "$w" "$c" "$(echo "$r / 1024" | bc -l)")"
+  log "$(printf '%-26s %8.2f s  (client CPU %6.2f s, server CPU %6.2f s, peak RSS %7.1f MiB)' "$name" "$w" "$c" "$sc" "$(echo "$r / 1024" | bc -l)")"
 }
 
 # The runs, in the order they are interleaved: each round runs every command once, so
@@ -177,24 +186,24 @@ plain=$(zstd -dc "$workdir/pg_dump.sql.zst" | wc -c)
 
 report_row() {  # NAME: one markdown row with ratios against the baselines
   local n=$1
-  printf '| %-16s | %8.2f | %6.2fx | %6.2fx | %6.2fx | %10.1f | %7.1f | %6.2f |\n' "$n" "${wall[$n]}" \
+  printf '| %-16s | %8.2f | %6.2fx | %6.2fx | %6.2fx | %10.1f | %7.1f | %6.2f | %6.2f |\n' "$n" "${wall[$n]}" \
     "$(echo "${wall[pg_dump_zstd]} / ${wall[$n]}" | bc -l)" \
     "$(echo "${wall[pg_dump_gzip]} / ${wall[$n]}" | bc -l)" \
     "$(echo "${wall[floor]} / ${wall[$n]}" | bc -l)" \
     "$(echo "${size[$n]} / 1048576" | bc -l)" \
     "$(echo "${rss[$n]} / 1024" | bc -l)" \
-    "${cpu[$n]}"
+    "${cpu[$n]}" "${scpu[$n]}"
 }
 
 {
   echo "assets=$assets  plain dump=$((plain / 1048576)) MiB  database=$(psql -X -At -d "$db" -c "SELECT pg_size_pretty(pg_database_size('$db'))")  PostgreSQL $(psql -X -At -d postgres -c 'SHOW server_version')  CPUs=$(nproc)  reps=$reps"
   echo
-  echo "| run              |   wall s | vs pg_dump\|zstd | vs pg_dump\|gzip | vs floor | size MiB | RSS MiB | client CPU s |"
-  echo "|------------------|---------:|--------:|--------:|--------:|-----------:|--------:|-------:|"
+  echo "| run              |   wall s | vs pg_dump\|zstd | vs pg_dump\|gzip | vs floor | size MiB | RSS MiB | client CPU s | server CPU s |"
+  echo "|------------------|---------:|--------:|--------:|--------:|-----------:|--------:|-------:|-------:|"
   for n in "${all_runs[@]}"; do report_row "$n"; done
   echo
   echo "(ratios are speed-ups: baseline wall time / this run's wall time, fastest of $reps round(s);"
-  echo " client CPU = user + sys of the measured command's processes, the server's CPU not included;"
+  echo " client CPU = user + sys of the measured command's processes; server CPU = the backends' (same round);"
   echo " floor size is 0: it writes nothing; RSS is the largest single process)"
 } | tee "$results"
 
