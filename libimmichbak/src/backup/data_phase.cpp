@@ -31,6 +31,7 @@ struct shared_state {
   std::mutex totals_mu;
   std::vector<table_totals> totals;
   std::size_t buffer_reserve = 0;  ///< a chunk plus room for the row that overshoots it
+  std::size_t in_flight = 1;       ///< filled frames a worker may have queued or being written
 };
 
 // A failure while writing (disk full, ...) must not be reported as a table read failure.
@@ -42,9 +43,10 @@ struct writer_failure {
 // appends earlier ones, so the server does not wait for zstd (with --jobs 1 this overlaps
 // server and client work like `pg_dump | zstd` does). At most `in_flight` filled buffers
 // are queued or being written. Memory per worker: in_flight + 1 chunk buffers plus the
-// writer's compressed buffer and zstd context. One in flight (double buffering) measured
-// as fast as two or three within the noise of the benchmark machine, and keeps --jobs 2
-// at ~48 MiB instead of ~58 MiB (docs/performance.md).
+// writer's compressed buffer and zstd context. A lone worker gets two in flight: nothing
+// else keeps the CPU busy while it waits for its compressor (measured ~6 % faster for
+// --jobs 1 at 1 GB, +4 MiB). With several workers one in flight (double buffering) was as
+// fast within the noise and keeps --jobs 2 at ~52 MiB instead of ~58 (docs/performance.md).
 class frame_pipe {
  public:
   frame_pipe(shared_state& s, std::size_t in_flight) : s_(s), in_flight_(in_flight), thread_([this] { loop(); }) {}
@@ -239,7 +241,7 @@ void worker_main(shared_state& s, pg::connection* leader) {
     }
     std::string buf;
     buf.reserve(s.buffer_reserve);
-    frame_pipe pipe(s, 1);
+    frame_pipe pipe(s, s.in_flight);
     session_path path;
     for (;;) {
       s.control.check();
@@ -268,6 +270,7 @@ std::vector<table_totals> run_data_phase(pg::connection& leader, const std::vect
 
   // Never more sessions than items: an idle session would only cost a connection.
   int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(std::max<std::size_t>(items.size(), 1))));
+  s.in_flight = jobs == 1 ? 2 : 1;
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(jobs - 1));
   try {
