@@ -23,13 +23,34 @@ install(FILES
   "${PROJECT_BINARY_DIR}/immichbakConfigVersion.cmake"
   DESTINATION "${IMMICHBAK_CMAKE_DIR}")
 
-# pkg-config: a static library needs its private dependencies on the link line.
+# pkg-config: a static libimmichbak needs its dependencies on the consumer's link line, but
+# only as the shared libraries we link ourselves (libpq's own static closure of pgcommon,
+# gssapi, ldap... is not wanted), so list their plain `--libs` in Libs.private rather than
+# Requires.private (which `pkg-config --static` would expand recursively).
+set(IMMICHBAK_PC_DEPS "libpq libzstd libcrypto fmt zlib")
 if(BUILD_SHARED_LIBS)
-  set(IMMICHBAK_PC_REQUIRES_PRIVATE "libpq libzstd libcrypto fmt zlib")
+  set(IMMICHBAK_PC_REQUIRES_PRIVATE "${IMMICHBAK_PC_DEPS}")
+  set(IMMICHBAK_PC_LIBS_PRIVATE "-lpthread")
   set(IMMICHBAK_PC_CFLAGS "")
 else()
-  set(IMMICHBAK_PC_REQUIRES_PRIVATE "libpq libzstd libcrypto fmt zlib")
+  separate_arguments(_pc_deps UNIX_COMMAND "${IMMICHBAK_PC_DEPS}")
+  execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --libs ${_pc_deps}
+    OUTPUT_VARIABLE _pc_libs OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _pc_rc)
+  if(NOT _pc_rc EQUAL 0)
+    message(FATAL_ERROR "pkg-config --libs ${IMMICHBAK_PC_DEPS} failed")
+  endif()
+  set(IMMICHBAK_PC_REQUIRES_PRIVATE "")
+  set(IMMICHBAK_PC_LIBS_PRIVATE "${_pc_libs} -lpthread")
   set(IMMICHBAK_PC_CFLAGS "-DIMMICHBAK_STATIC_DEFINE")
+endif()
+# The .pc file locates the prefix relative to itself, so the package can be installed
+# anywhere (cmake --install --prefix DIR) and still resolve.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(IMMICHBAK_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _pc_up "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+  string(REGEX REPLACE "/$" "" _pc_up "${_pc_up}")
+  set(IMMICHBAK_PC_PREFIX "\${pcfiledir}/${_pc_up}")
 endif()
 configure_file("${PROJECT_SOURCE_DIR}/cmake/immichbak.pc.in" "${PROJECT_BINARY_DIR}/immichbak.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/immichbak.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
