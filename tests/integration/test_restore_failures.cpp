@@ -233,7 +233,7 @@ TEST_CASE("a restore whose sessions are terminated mid-load (server restart) lea
   }
 }
 
-TEST_CASE("a killed restore process leaves the target unchanged; the next restore cleans up", "[restore][failure]") {
+TEST_CASE("a killed restore process leaves the target unchanged and the next restore cleans up", "[restore][failure]") {
   test::scratch_database src("kill_src");
   auto spec = test::slow_backup(src, 100, 0.05);
   test::temp_dir dir("kill");

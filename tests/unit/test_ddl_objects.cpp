@@ -78,7 +78,7 @@ TEST_CASE("tables: quoting, identity, generated, storage, options, comments", "[
   test_ddl::check_golden("table_awkward", out);
 }
 
-TEST_CASE("partitions print every column and attach; inherited columns are left to INHERITS", "[ddl]") {
+TEST_CASE("partitions print every column and attach and inherited columns are left to INHERITS", "[ddl]") {
   relation_info parent;
   parent.schema = "app";
   parent.name = "events";
@@ -164,7 +164,7 @@ TEST_CASE("types: enum, domain, composite, range", "[ddl]") {
   test_ddl::check_golden("types", type_ddl(e) + type_ddl(d) + type_ddl(c) + type_ddl(r));
 }
 
-TEST_CASE("routines: functions keep the server's definition; aggregates are written out", "[ddl]") {
+TEST_CASE("routines: functions keep the server definition and aggregates are written out", "[ddl]") {
   routine_info f;
   f.schema = "app";
   f.name = "Fn";

@@ -250,7 +250,7 @@ TEST_CASE("the reader refuses zstd windows over 2^24", "[format][reader]") {
   CHECK_THAT(msg, Catch::Contains("cannot decompress") && Catch::Contains("too much memory"));
 }
 
-TEST_CASE("read_frame as a string refuses huge frames; streaming stops at plain_size", "[format][reader]") {
+TEST_CASE("read_frame as a string refuses huge frames and streaming stops at plain_size", "[format][reader]") {
   temp_dir dir("rd_big");
   auto file = dir.path() / "f";
   manifest m = two_frame_manifest();

@@ -119,7 +119,7 @@ TEST_CASE("verify reports progress and honours cancel", "[verify]") {
   }
 }
 
-TEST_CASE("files that cannot be examined throw; a damaged manifest is one finding", "[verify]") {
+TEST_CASE("files that cannot be examined throw and a damaged manifest is one finding", "[verify]") {
   temp_dir dir("vf_throw");
   write_file(dir.path() / "x.sql", "SELECT 1;\n");
   CHECK_THROWS_AS(run_verify(dir.path() / "x.sql"), error);
