@@ -411,10 +411,10 @@ backup_result backup_run::run() {
   std::exception_ptr e = control_.first_error();
   if (!e) e = control_.user_cancelled() ? cancelled_error()
                                         : std::make_exception_ptr(error(errc::internal, "backup stopped without an error"));
+  // The error itself is the report (the caller prints it); no log line duplicates it.
   try {
     std::rethrow_exception(e);
-  } catch (const error& err) {
-    report_.log(log_level::error, err.what());
+  } catch (const error&) {
     throw;
   } catch (const std::bad_alloc&) {
     throw error(errc::internal, "out of memory during the backup");
