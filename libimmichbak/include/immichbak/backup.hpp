@@ -29,7 +29,7 @@ struct backup_options {
   std::vector<std::string> exclude_table_data;
   /// Immich preset: leave out the rows of tables Immich can rebuild with its own jobs.
   bool exclude_regenerable = false;
-  /// How long to wait for ACCESS SHARE locks (and the backup advisory lock).
+  /// How long to wait for ACCESS SHARE locks. The backup advisory lock is tried once, never waited for.
   std::chrono::milliseconds lock_timeout{30000};
   /// Plain bytes per data frame; a frame always holds at least one whole row.
   std::size_t chunk_bytes = 4u << 20;
