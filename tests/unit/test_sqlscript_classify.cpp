@@ -132,7 +132,7 @@ TEST_CASE("words: tokens keep their byte ranges", "[sqlscript][classify]") {
   CHECK(read_words("SELECT $q$ a;b $q$, $1", 10)[1].value == " a;b ");
 }
 
-TEST_CASE("meta-command arguments and \\connect targets", "[sqlscript][classify]") {
+TEST_CASE("meta-command arguments and the targets of connect", "[sqlscript][classify]") {
   using v = std::vector<std::string>;
   CHECK(meta_arguments("ON_ERROR_STOP on", true, 1) == v{"ON_ERROR_STOP", "on"});
   CHECK(meta_arguments("  \"Foo Bar\"  x", false, 1) == v{"Foo Bar", "x"});
