@@ -284,3 +284,41 @@ TEST_CASE("a killed restore process leaves the target unchanged and the next res
         }) != logs.end());
   CHECK(test::databases_like(target.db.name() + "__immichbak_").empty());
 }
+
+TEST_CASE("a server stopped mid-restore leaves the target unchanged and the next restore cleans up",
+          "[restore][failure]") {
+  // A cluster of its own: this test takes the server down.
+  test::private_cluster cluster;
+  test::scratch_database src("stop_src");
+  auto spec = test::slow_backup(src, 100, 0.05);
+  test::temp_dir dir("stop");
+  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  guarded_target target;
+  auto o = target.options(file, 2);
+
+  std::atomic<bool> crashed{false};
+  std::thread stopper([&] {
+    if (!test::wait_for_copy_in_scratch(target.db.name())) return;
+    cluster.crash();
+    crashed = true;
+  });
+  auto e = restore_error(o);
+  stopper.join();
+  REQUIRE(crashed);
+  INFO(e.what());
+  CHECK(e.code() == errc::connection_failed);
+  CHECK(std::string(e.what()).find("was not changed") != std::string::npos);
+
+  cluster.restart();
+  target.require_unchanged();
+  // The server went away before the scratch copy could be dropped: it is left under a name
+  // the next restore recognises (its owner session is gone), and that restore completes.
+  CHECK(test::databases_like(target.db.name() + "__immichbak_").size() <= 1);
+  std::vector<std::string> logs;
+  o.events.log = [&](log_level, const std::string& m) { logs.push_back(m); };
+  restore_result r = restore(o);
+  REQUIRE(r.kept_old_database);
+  test::drop_databases cleanup{{*r.kept_old_database}};
+  CHECK(test::query_one(target.db.name(), "SELECT count(*) FROM public.slow") == "100");
+  CHECK(test::databases_like(target.db.name() + "__immichbak_").empty());
+}

@@ -4,14 +4,17 @@
 #   pg-cluster.sh start DIR [--fast]   initdb into DIR/data, start on a free 127.0.0.1 port,
 #                                      write DIR/env (PGHOST, PGPORT, PGUSER, PGDATABASE)
 #   pg-cluster.sh stop DIR             stop the server and remove DIR/data
+#   pg-cluster.sh crash DIR            stop the server like a power cut (immediate), keep the data
+#   pg-cluster.sh restart DIR          start a crashed cluster again on the same port (recovery runs)
 #
 # Nothing here touches the machine's default cluster. As root, the server runs as an
 # unprivileged user (postgres, created by the postgresql package, or IMMICHBAK_PG_USER).
 # --fast turns off fsync for test speed; the benchmark does not use it.
 set -euo pipefail
 
-cmd=${1:?usage: pg-cluster.sh start|stop DIR [--fast]}
-dir=${2:?usage: pg-cluster.sh start|stop DIR [--fast]}
+usage="usage: pg-cluster.sh start|stop|crash|restart DIR [--fast]"
+cmd=${1:?$usage}
+dir=${2:?$usage}
 fast=${3:-}
 
 find_bindir() {
@@ -70,6 +73,7 @@ PGDATABASE=postgres
 IMMICHBAK_PG_BINDIR=$bindir
 ENV
         echo "$owner" >"$dir/owner"
+        echo "$opts -c port=$port" >"$dir/options"
         echo "pg-cluster: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir/data)" >&2
         exit 0
       fi
@@ -85,8 +89,19 @@ ENV
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$dir/data" "$dir/socket" "$dir/log"
     ;;
+  crash)
+    bindir=$(find_bindir)
+    owner=$(cat "$dir/owner")
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+  restart)
+    bindir=$(find_bindir)
+    owner=$(cat "$dir/owner")
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log/server.log" -w -t 60 -o "$(cat "$dir/options")" start \
+      >/dev/null || { tail -20 "$dir/log/server.log" >&2; exit 1; }
+    ;;
   *)
-    echo "usage: pg-cluster.sh start|stop DIR [--fast]" >&2
+    echo "$usage" >&2
     exit 2
     ;;
 esac

@@ -175,6 +175,35 @@ temp_dir::~temp_dir() {
   fs::remove_all(path_, ec);
 }
 
+namespace {
+std::string cluster_script() { return shell_quote((source_dir() / "tests/pg/pg-cluster.sh").string()); }
+}  // namespace
+
+private_cluster::private_cluster() {
+  require_cluster();
+  saved_host_ = std::getenv("PGHOST");
+  saved_port_ = std::getenv("PGPORT");
+  run_ok(fmt::format("{} start {} --fast", cluster_script(), shell_quote(dir_.path().string())));
+  std::ifstream in(dir_.path() / "env");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) ::setenv(line.substr(0, eq).c_str(), line.substr(eq + 1).c_str(), 1);
+  }
+}
+
+private_cluster::~private_cluster() {
+  run(fmt::format("{} stop {}", cluster_script(), shell_quote(dir_.path().string())));
+  ::setenv("PGHOST", saved_host_.c_str(), 1);
+  ::setenv("PGPORT", saved_port_.c_str(), 1);
+}
+
+void private_cluster::crash() { run_ok(fmt::format("{} crash {}", cluster_script(), shell_quote(dir_.path().string()))); }
+
+void private_cluster::restart() {
+  run_ok(fmt::format("{} restart {}", cluster_script(), shell_quote(dir_.path().string())));
+}
+
 fs::path source_dir() { return fs::path(IMMICHBAK_SOURCE_DIR); }
 
 }  // namespace immichbak::test

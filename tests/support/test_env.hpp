@@ -58,6 +58,27 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
+/// A PostgreSQL cluster of a test's own, for tests that stop the server (the shared
+/// fixture cluster must stay up for every other test). While it exists PGHOST/PGPORT name
+/// it, so dsn(), scratch_database and the psql helpers talk to it; the destructor stops it
+/// and points them back at the fixture cluster.
+class private_cluster {
+ public:
+  private_cluster();
+  ~private_cluster();
+  private_cluster(const private_cluster&) = delete;
+  private_cluster& operator=(const private_cluster&) = delete;
+  /// Stops the server the way a power cut does (immediate shutdown, no checkpoint).
+  void crash();
+  /// Starts it again on the same port; crash recovery runs first.
+  void restart();
+
+ private:
+  temp_dir dir_{"cluster"};
+  std::string saved_host_;
+  std::string saved_port_;
+};
+
 std::filesystem::path source_dir();
 std::string shell_quote(const std::string& s);
 
