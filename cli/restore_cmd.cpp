@@ -1,5 +1,5 @@
 // immichbak restore FILE --dbname DSN [--jobs N] [--replace [--drop-old]] [--in-place] [--table T]...
-//                   [--no-owner] [--no-privileges] [--no-check]
+//                   [--no-owner] [--no-privileges] [--no-check | --check-readback]
 #include "cli_common.hpp"
 
 #include <fmt/format.h>
@@ -64,7 +64,10 @@ command add_restore(CLI::App& root, const global_options& g) {
   sub->add_option("-t,--table", a->o.tables, "Restore only this table (definition and data); repeatable");
   sub->add_flag("--no-owner", a->o.no_owner, "Do not restore object owners (everything is owned by you)");
   sub->add_flag("--no-privileges", a->o.no_privileges, "Do not restore GRANTs and REVOKEs");
-  sub->add_flag("--no-check", a->no_check, "Skip comparing restored rows and hashes with the manifest (faster, not advised)");
+  sub->add_flag("--no-check", a->no_check, "Skip comparing the loaded rows and hashes with the manifest (not advised)");
+  sub->add_flag("--check-readback", a->o.check_readback,
+                "Also read every restored table back from the server and compare it with the manifest (a second "
+                "pass over the data)");
   return {sub, [a, &g] { return run_restore(*a, g); }};
 }
 

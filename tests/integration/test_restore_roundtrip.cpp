@@ -65,8 +65,9 @@ TEST_CASE("restore round trip of the sample schema into a new database", "[resto
   CHECK(test::query_one(target, "SELECT has_table_privilege('immichbak_t_reader', 'app.person', 'SELECT')") == "t");
   // no scratch database left behind
   CHECK(test::databases_like(target + "__immichbak_").empty());
+  INFO(fmt::format("phases: {}", fmt::join(phases, ", ")));
   for (const char* p : {"preflight", "pre-data", "data", "indexes", "foreign-keys", "post-data", "owners", "privileges",
-                        "check", "swap"})
+                        "analyze", "check", "swap"})
     CHECK(std::find(phases.begin(), phases.end(), p) != phases.end());
 }
 

@@ -83,3 +83,21 @@ TEST_CASE("content hash hex round trip", "[format][content_hash]") {
   CHECK_FALSE(content_hash::from_hex(std::string(63, '0') + "g", 0));
   CHECK(content_hash::from_hex(std::string(64, '0'), 0) == content_hash{});
 }
+
+TEST_CASE("content hash stream: rows split anywhere hash as whole rows", "[format][content_hash]") {
+  const std::string text = "1\talice\t{0.5,1.25}\n2\tbob\t\\N\n\n3\t\\\\.\tx\n";
+  content_hash whole;
+  for (std::string_view row : {"1\talice\t{0.5,1.25}", "2\tbob\t\\N", "", "3\t\\\\.\tx"}) whole.add_row(row);
+  for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+    content_hash_stream s;
+    for (std::size_t at = 0; at < text.size(); at += piece) s.feed(std::string_view(text).substr(at, piece));
+    INFO("pieces of " << piece << " bytes");
+    CHECK_FALSE(s.partial_line());
+    CHECK(s.hash() == whole);
+    CHECK(s.hash().rows() == 4);
+  }
+  content_hash_stream cut;
+  cut.feed("1\tal");
+  CHECK(cut.partial_line());
+  CHECK(cut.hash().rows() == 0);
+}

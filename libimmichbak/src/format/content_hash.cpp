@@ -33,6 +33,25 @@ void content_hash::merge(const content_hash& other) noexcept {
   rows_ += other.rows_;
 }
 
+void content_hash_stream::feed(std::string_view bytes) {
+  while (!bytes.empty()) {
+    auto nl = bytes.find('\n');
+    if (nl == std::string_view::npos) {
+      line_.update(bytes);
+      in_line_ = true;
+      return;
+    }
+    if (in_line_) {
+      line_.update(bytes.substr(0, nl));
+      hash_.add_row_digest(line_.finish());
+      in_line_ = false;
+    } else {
+      hash_.add_row(bytes.substr(0, nl));  // a whole line in one piece: the common case
+    }
+    bytes.remove_prefix(nl + 1);
+  }
+}
+
 std::string content_hash::hex() const {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;

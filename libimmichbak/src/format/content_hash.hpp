@@ -4,6 +4,8 @@
 // added as four little-endian 64-bit lanes modulo 2^64. Addition (unlike XOR) keeps
 // duplicate rows from cancelling, and lets chunks hashed by different workers be merged.
 
+#include "format/sha256.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -28,6 +30,22 @@ class content_hash {
  private:
   std::array<std::uint64_t, 4> lanes_{};
   std::uint64_t rows_ = 0;
+};
+
+/// The content hash of COPY text arriving in pieces of any size (a restore streaming a
+/// data frame): every line is one row, hashed without its newline. Feed only row lines
+/// (no COPY header, no `\.` end line).
+class content_hash_stream {
+ public:
+  void feed(std::string_view bytes);
+  /// True when the bytes fed so far end in the middle of a line.
+  bool partial_line() const noexcept { return in_line_; }
+  const content_hash& hash() const noexcept { return hash_; }
+
+ private:
+  content_hash hash_;
+  sha256 line_;
+  bool in_line_ = false;
 };
 
 }  // namespace immichbak::format

@@ -52,6 +52,18 @@ std::map<table_key, catalog_table> read_catalog(pg::connection& c) {
   return out;
 }
 
+void judge(table_check& r, const format::content_hash& actual, const char* whose) {
+  r.actual_rows = actual.rows();
+  r.actual_hash = actual.hex();
+  if (r.actual_rows != r.expected_rows)
+    r.detail = fmt::format("rows: the backup has {}, {} {}", r.expected_rows, whose, r.actual_rows);
+  else if (!r.expected_hash.empty() && r.actual_hash != r.expected_hash)
+    r.detail = fmt::format("content hash differs ({} rows each): the backup has {}, {} {}", r.actual_rows,
+                           r.expected_hash, whose, r.actual_hash);
+  else
+    r.ok = true;
+}
+
 std::string column_list(const std::vector<std::string>& cols) {
   std::string out;
   for (const auto& c : cols) {
@@ -116,17 +128,25 @@ std::vector<table_check> check_content(const manifest& m, const std::map<table_k
       if (!row.empty() && row.back() == '\n') row.remove_suffix(1);
       h.add_row(row);
     });
-    r.actual_rows = h.rows();
-    r.actual_hash = h.hex();
-    if (r.actual_rows != r.expected_rows)
-      r.detail = fmt::format("rows: the backup has {}, the restored table {}", r.expected_rows, r.actual_rows);
-    else if (!r.expected_hash.empty() && r.actual_hash != r.expected_hash)
-      r.detail = fmt::format("content hash differs ({} rows each): the backup has {}, the restored table {}",
-                             r.actual_rows, r.expected_hash, r.actual_hash);
-    else
-      r.ok = true;
+    judge(r, h, "the restored table");
     rep.item_done(t.schema + "." + t.name, 0, r.actual_rows);
   });
+  return out;
+}
+
+std::vector<table_check> check_loaded(const manifest& m, const load_result& loaded,
+                                      const std::function<bool(const manifest_table&)>& selected) {
+  std::vector<table_check> out;
+  for (const auto& t : m.tables) {
+    if (t.data_excluded || (selected && !selected(t))) continue;
+    table_check& r = out.emplace_back();
+    r.schema = t.schema;
+    r.table = t.name;
+    r.expected_rows = t.rows;
+    r.expected_hash = t.content_hash;
+    auto it = loaded.loaded_hashes.find({t.schema, t.name});
+    judge(r, it == loaded.loaded_hashes.end() ? format::content_hash{} : it->second, "the restore loaded");
+  }
   return out;
 }
 

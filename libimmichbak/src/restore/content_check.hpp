@@ -1,9 +1,14 @@
 #pragma once
 // After loading: do the restored tables hold exactly the rows the backup hashed?
-// For each table of the manifest with data, `COPY "s"."t" (cols) TO STDOUT` under the
-// backup's session settings, recompute the content hash (format/content_hash.hpp) and
-// compare rows and hash with the manifest. The findings are values; the caller decides
-// whether a mismatch is an error (restore) or a reported check (verify --restore-test).
+// Two depths, both comparing row counts and content hashes (format/content_hash.hpp)
+// with the manifest:
+//   check_loaded   the rows as the load sent them (hashed while streaming) and the row
+//                  counts the server confirmed for each COPY: costs the server nothing.
+//   check_content  reads every table back, `COPY "s"."t" (cols) TO STDOUT` under the
+//                  backup's session settings: also catches anything the server changed
+//                  on the way in, at the price of a second full pass over the data.
+// The findings are values; the caller decides whether a mismatch is an error (restore)
+// or a reported check (verify --restore-test).
 
 #include <immichbak/manifest.hpp>
 
@@ -42,6 +47,11 @@ struct table_check {
 std::vector<table_check> check_content(const manifest& m, const std::map<table_key, std::string>& copy_columns,
                                        const std::vector<pg::connection*>& sessions, run_state& state, reporter& rep,
                                        const std::function<bool(const manifest_table&)>& selected = {});
+
+/// Compares what load() sent (load_result::loaded_hashes, table_rows) with the manifest
+/// for the tables that have data and, when `selected` is set, that it accepts.
+std::vector<table_check> check_loaded(const manifest& m, const load_result& loaded,
+                                      const std::function<bool(const manifest_table&)>& selected = {});
 
 /// Throws the error restore() reports when any check failed: errc::restore_check_failed
 /// listing the tables (the first few in detail). Returns when all passed.

@@ -16,6 +16,7 @@
 
 #include <immichbak/manifest.hpp>
 
+#include "format/content_hash.hpp"
 #include "restore/run_state.hpp"
 
 #include <cstdint>
@@ -95,10 +96,12 @@ std::string describe_frame(const manifest_frame& f);
 
 /// Loads one data frame with COPY FROM STDIN on `c`, streaming (the frame is never held
 /// whole). `check` runs between pieces (it throws to stop). Returns the rows loaded;
-/// `columns` receives the frame's column list (see parse_copy_line). Throws
-/// error(corrupt_backup) naming the frame when it is damaged or malformed.
+/// `columns` receives the frame's column list (see parse_copy_line), `loaded` the content
+/// hash of the rows sent. Throws error(corrupt_backup) naming the frame when it is damaged
+/// or malformed.
 std::uint64_t load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
-                              const std::function<void()>& check, std::string* columns = nullptr);
+                              const std::function<void()>& check, std::string* columns = nullptr,
+                              format::content_hash* loaded = nullptr);
 
 struct load_options {
   bool analyze = true;
@@ -112,6 +115,8 @@ struct load_result {
   /// Column list of each table's data frames, as parse_copy_line() returns it.
   std::map<table_key, std::string> copy_columns;
   std::map<table_key, std::uint64_t> table_rows;
+  /// Content hash of the rows sent to the server, per table (all its frames merged).
+  std::map<table_key, format::content_hash> loaded_hashes;
 };
 
 /// Applies `plan`. sessions[0] leads and runs every sequential step; all sessions are set

@@ -4,6 +4,9 @@
 //   --in-place         preflight -> BEGIN on the empty target -> load -> check -> COMMIT
 //   --table T...       preflight -> BEGIN on the target -> [drop T] -> load T -> check -> COMMIT
 //
+// "check" compares the rows as loaded with the manifest, and with --check-readback also
+// the tables read back from the server (restore/content_check.hpp).
+//
 // Whatever fails, the target is as it was: the scratch database is dropped, or the one
 // transaction rolled back.
 #include <immichbak/backup.hpp>
@@ -12,6 +15,7 @@
 
 #include "format/backup_reader.hpp"
 #include "pg/connection.hpp"
+#include "restore/analyze.hpp"
 #include "restore/content_check.hpp"
 #include "restore/immich_fixups.hpp"
 #include "restore/loader.hpp"
@@ -41,6 +45,8 @@ void validate(const restore_options& o) {
                 "--in-place restores only into an empty database and cannot --replace one; drop one of the two");
   if (!o.tables.empty() && o.drop_old)
     throw error(errc::invalid_argument, "--drop-old does not apply to --table (tables are replaced in place)");
+  if (o.check_readback && !o.check_content)
+    throw error(errc::invalid_argument, "--check-readback and --no-check contradict each other; drop one of the two");
 }
 
 // Rethrows the error with the state of the target said plainly.
@@ -67,11 +73,17 @@ std::size_t tables_restored(const manifest& m, const std::set<table_key>* only) 
 }
 
 void analyze_after_commit(pg::connection& c, const std::vector<table_key>& tables, reporter& rep) {
-  for (const auto& [schema, table] : tables) {
+  std::vector<analyze_step> steps;
+  try {
+    steps = plan_analyze(c, tables);
+  } catch (const error& e) {
+    rep.log(log_level::warning, fmt::format("no ANALYZE after the restore: {}", e.what()));
+  }
+  for (const auto& step : steps) {
     try {
-      c.exec("ANALYZE " + sql::qualified(schema, table));
+      run_analyze(c, step);
     } catch (const error& e) {
-      rep.log(log_level::warning, fmt::format("ANALYZE {}.{} failed: {}", schema, table, e.what()));
+      rep.log(log_level::warning, fmt::format("ANALYZE {}.{} failed: {}", step.table.first, step.table.second, e.what()));
     }
   }
 }
@@ -99,8 +111,9 @@ restore_result restore_scratch(const format::backup_reader& reader, const restor
     state.start_watchdog();
     load_result lr = load(reader, plan, sessions.sessions(), state, rep, {});
     if (o.check_content) {
-      auto checks = check_content(m, lr.copy_columns, sessions.sessions(), state, rep);
-      throw_if_check_failed(checks);
+      rep.phase("check");
+      throw_if_check_failed(check_loaded(m, lr));
+      if (o.check_readback) throw_if_check_failed(check_content(m, lr.copy_columns, sessions.sessions(), state, rep));
     }
     apply_immich_fixups(sessions.leader(), m, res, rep);
     state.stop_watchdog();
@@ -223,8 +236,10 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
       std::function<bool(const manifest_table&)> which;
       if (mode == restore_mode::tables)
         which = [&selected](const manifest_table& mt) { return selected.count({mt.schema, mt.name}) > 0; };
-      auto checks = check_content(m, lr.copy_columns, sessions.sessions(), state, rep, which);
-      throw_if_check_failed(checks);
+      rep.phase("check");
+      throw_if_check_failed(check_loaded(m, lr, which));
+      if (o.check_readback)
+        throw_if_check_failed(check_content(m, lr.copy_columns, sessions.sessions(), state, rep, which));
     }
     if (mode == restore_mode::in_place) apply_immich_fixups(c, m, res, rep);
     state.stop_watchdog();

@@ -1,0 +1,66 @@
+#include "restore/analyze.hpp"
+
+#include "pg/connection.hpp"
+#include "util/sql_quote.hpp"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+namespace immichbak::restore_detail {
+
+namespace {
+
+constexpr int quick_statistics_target = 10;
+
+// PostgreSQL's parse_bool() spellings of false, as reloptions keep them.
+bool autovacuum_disabled_by(const std::string& reloptions) {
+  static const std::regex off(R"((^|[{,])autovacuum_enabled=(f|fa|fal|fals|false|n|no|of|off|0)([,}]|$))",
+                              std::regex::icase);
+  return std::regex_search(reloptions, off);
+}
+
+}  // namespace
+
+std::vector<analyze_step> plan_analyze(pg::connection& c, const std::vector<table_key>& tables) {
+  auto g = c.exec(
+      "SELECT pg_catalog.current_setting('autovacuum') = 'on' AND pg_catalog.current_setting('track_counts') = 'on', "
+      "pg_catalog.current_setting('default_statistics_target')::int");
+  const bool autovacuum = g.get(0, 0) == "t";
+  const int target = std::min(quick_statistics_target, std::max(1, static_cast<int>(g.i64(0, 1))));
+
+  auto r = c.exec(
+      "SELECT n.nspname, c.relname, c.relkind::text, c.relhassubclass, COALESCE(c.reloptions::text, ''), "
+      "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+      " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
+  std::map<table_key, int> row_of;
+  for (int i = 0; i < r.rows(); ++i) row_of[{r.str(i, 0), r.str(i, 1)}] = i;
+
+  std::vector<analyze_step> steps;
+  for (const auto& t : tables) {
+    auto it = row_of.find(t);
+    if (it == row_of.end()) continue;
+    const int i = it->second;
+    analyze_step s;
+    s.table = t;
+    s.sql = "ANALYZE " + sql::qualified(t.first, t.second);
+    const bool parent = r.get(i, 2) == "p" || r.get(i, 3) == "t";
+    const bool autovacuum_will = autovacuum && !parent && !autovacuum_disabled_by(r.str(i, 4)) && !r.is_null(i, 5);
+    if (autovacuum_will) {
+      s.sql += " (" + r.str(i, 5) + ")";
+      s.quick_target = target;
+    }
+    steps.push_back(std::move(s));
+  }
+  return steps;
+}
+
+void run_analyze(pg::connection& c, const analyze_step& step) {
+  c.exec(step.quick_target > 0 ? "SET default_statistics_target = " + std::to_string(step.quick_target)
+                               : std::string("RESET default_statistics_target"));
+  c.exec(step.sql);
+}
+
+}  // namespace immichbak::restore_detail
