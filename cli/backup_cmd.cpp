@@ -90,7 +90,7 @@ command add_backup(CLI::App& root, const global_options& g) {
       ->envname("IMMICHBAK_DBNAME");
   sub->add_option("--dest", args->dest, "Directory to write the backup into")->required()->envname("IMMICHBAK_DEST");
   sub->add_option("--prefix", args->prefix, "File name prefix")->capture_default_str();
-  sub->add_option("--compress", args->compress, "zstd, zstd:LEVEL (1-19) or none")->capture_default_str();
+  sub->add_option("--compress", args->compress, "zstd (level 2), zstd:LEVEL (1-19) or none")->capture_default_str();
   sub->add_option("-j,--jobs", args->jobs, "Parallel COPY workers sharing one snapshot")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

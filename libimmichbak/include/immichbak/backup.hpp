@@ -21,7 +21,11 @@ struct backup_options {
   std::filesystem::path dest_dir;
   std::string prefix = "immich-db";
   compression compress = compression::zstd;
-  int compression_level = 3;
+  /// zstd level, 1-19. Level 2 because on Immich data (embeddings as decimal text, UUIDs)
+  /// it compresses 1.7x as fast as level 3 and, with the writer's 7-byte minimum match,
+  /// still writes a file ~2 % smaller than stock `zstd -3`; level 3 is ~4.5 % smaller
+  /// again at stock `zstd -3`'s speed (docs/performance.md). Higher levels: smaller, slower.
+  int compression_level = 2;
   /// Parallel COPY workers, all sharing the leader's exported snapshot.
   int jobs = 1;
   /// Tables whose definition is kept but whose rows are not dumped. Patterns match
