@@ -9,15 +9,17 @@
 #   --assets N     size of the generated database (default 70000: about 1 GB of COPY text)
 #   --reps R       run every measurement R times and keep the fastest (default 1)
 #   --jobs LIST    immichbak --jobs values to time (default "1 2")
-#   --levels LIST  immichbak zstd levels to time (default "3", the library default; the
+#   --levels LIST  immichbak zstd levels to time (default "2", the library default; the
 #                  baseline is always pg_dump | zstd -3)
 #   --no-build     use the existing binaries
 #   --build-dir D  build (RelWithDebInfo) in D instead of the release preset's build/release
 #   --workdir DIR  where files go (default: a fresh directory under build/bench)
 #   --keep         keep the backup files
+#   --restore-only make one immichbak backup (--jobs 2) and one pg_dump | zstd -3 file, untimed,
+#                  and time only the restores
 #
 # Measured, side by side (warm cache: everything reads the same shared buffers / page cache):
-#   immichbak backup --jobs J        (zstd level 3, the default)
+#   immichbak backup --jobs J        (zstd level 2, the default)
 #   pg_dump | zstd -3                (what a careful admin runs)
 #   pg_dump --clean --if-exists | gzip --rsyncable   (Immich's own nightly job)
 #   floor: every table's COPY ... TO STDOUT into /dev/null over one connection (psql),
@@ -38,11 +40,12 @@ root=$(cd "$here/.." && pwd)
 assets=70000
 reps=1
 jobs_list="1 2"
-levels="3"
+levels="2"
 build=1
 build_dir=""
 workdir=""
 keep=0
+restore_only=0
 inside=0
 args=("$@")
 while [[ $# -gt 0 ]]; do
@@ -56,8 +59,9 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build_dir=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --restore-only) restore_only=1; shift ;;
     --inside-cluster) inside=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -152,7 +156,7 @@ add_run floor "psql -X -q -d '$db' -f '$copy_sql' >/dev/null" -
 for level in $levels; do
   for j in $jobs_list; do
     name="immichbak-j$j"
-    [[ "$level" != "3" ]] && name+="-L$level"
+    [[ "$level" != "2" ]] && name+="-L$level"
     runs+=("$name")
     dir="$workdir/$name"
     mkdir -p "$dir"
@@ -162,12 +166,21 @@ done
 add_run pg_dump_zstd "pg_dump -d '$db' | zstd -3 -q -o '$workdir/pg_dump.sql.zst'" "$workdir/pg_dump.sql.zst"
 add_run pg_dump_gzip "pg_dump --clean --if-exists -d '$db' | gzip --rsyncable >'$workdir/pg_dump.sql.gz'" "$workdir/pg_dump.sql.gz"
 all_runs=(floor "${runs[@]}" pg_dump_zstd pg_dump_gzip)
+if [[ $restore_only -eq 1 ]]; then
+  runs=(immichbak-j2)
+  mkdir -p "$workdir/immichbak-j2"
+  add_run immichbak-j2 "rm -f '$workdir/immichbak-j2'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$workdir/immichbak-j2' --jobs 2 >/dev/null" -
+  all_runs=(immichbak-j2 pg_dump_zstd)
+  backup_reps=1
+else
+  backup_reps=$reps
+fi
 
 # Warm-up: bring the tables into shared buffers / page cache so no run pays for cold reads.
 psql -X -q -d "$db" -f "$copy_sql" >/dev/null
 
-for ((round = 1; round <= reps; round++)); do
-  log "round $round of $reps"
+for ((round = 1; round <= backup_reps; round++)); do
+  log "round $round of $backup_reps"
   for n in "${all_runs[@]}"; do run_once "$n"; done
 done
 for n in "${all_runs[@]}"; do
@@ -195,7 +208,7 @@ report_row() {  # NAME: one markdown row with ratios against the baselines
     "${cpu[$n]}" "${scpu[$n]}"
 }
 
-{
+[[ $restore_only -eq 1 ]] || {
   echo "assets=$assets  plain dump=$((plain / 1048576)) MiB  database=$(psql -X -At -d "$db" -c "SELECT pg_size_pretty(pg_database_size('$db'))")  PostgreSQL $(psql -X -At -d postgres -c 'SHOW server_version')  CPUs=$(nproc)  reps=$reps"
   echo
   echo "| run              |   wall s | vs pg_dump\|zstd | vs pg_dump\|gzip | vs floor | size MiB | RSS MiB | client CPU s | server CPU s |"
