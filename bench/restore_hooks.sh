@@ -13,7 +13,7 @@ restore_benchmarks() {
   rm -rf "$fd_dir"
   pg_dump -Fd -j2 -Z0 -d "$db" -f "$fd_dir"
 
-  declare -A rwall rcmd rtarget
+  declare -A rwall rcmd rtarget rscpu rccpu
   local names=()
   add_restore() { names+=("$1"); rtarget[$1]=$2; rcmd[$1]=$3; }  # NAME TARGET_DB COMMAND
   add_restore immichbak-r-j1 bench_r1 "'$cli' -q restore '$ours' --dbname 'dbname=bench_r1' --jobs 1"
@@ -23,32 +23,42 @@ restore_benchmarks() {
   add_restore pg_restore-j2 bench_r4 "psql -X -q -d postgres -c 'CREATE DATABASE bench_r4' && pg_restore -j2 -d bench_r4 '$fd_dir'"
 
   # Interleaved rounds, as for the backups: load from elsewhere hits every tool alike.
-  local r n t0 t1 w
+  local r n t0 t1 w s0 s1 sc cc
   for ((r = 1; r <= reps; r++)); do
     for n in "${names[@]}"; do
       psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"${rtarget[$n]}\"" >/dev/null 2>&1
       psql -X -q -d postgres -c "CHECKPOINT" >/dev/null 2>&1  # nobody pays for the previous run's dirty pages
+      s0=$(server_ticks)
       t0=$(date +%s.%N)
-      bash -c "${rcmd[$n]}" >/dev/null 2>"$workdir/$n.err" || echo "warning: $n exited non-zero (see $workdir/$n.err)" >&2
+      /usr/bin/time -o "$workdir/$n.time" -f "%U %S" bash -c "${rcmd[$n]}" >/dev/null 2>"$workdir/$n.err" ||
+        echo "warning: $n exited non-zero (see $workdir/$n.err)" >&2
       t1=$(date +%s.%N)
+      sleep 0.3  # let the postmaster reap the run's backends
+      s1=$(server_ticks)
       w=$(echo "$t1 - $t0" | bc -l)
-      log "$(printf 'restore %-20s %8.2f s' "$n" "$w")"
-      if [[ -z "${rwall[$n]:-}" ]] || (($(echo "$w < ${rwall[$n]}" | bc -l))); then rwall[$n]=$w; fi
+      sc=$(echo "($s1 - $s0) / $clk" | bc -l)
+      cc=$(tail -1 "$workdir/$n.time" | awk '{print $1 + $2}')
+      log "$(printf 'restore %-20s %8.2f s  (server CPU %6.2f s, client CPU %6.2f s)' "$n" "$w" "$sc" "$cc")"
+      if [[ -z "${rwall[$n]:-}" ]] || (($(echo "$w < ${rwall[$n]}" | bc -l))); then
+        rwall[$n]=$w; rscpu[$n]=$sc; rccpu[$n]=$cc
+      fi
       psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"${rtarget[$n]}\"" >/dev/null 2>&1
     done
   done
   rm -rf "$fd_dir"
 
   echo
-  echo "| restore          |   wall s | vs psql | vs pg_restore -j2 |"
-  echo "|------------------|---------:|--------:|------------------:|"
+  echo "| restore           |   wall s | vs psql | vs pg_restore -j2 | server CPU s | client CPU s |"
+  echo "|-------------------|---------:|--------:|------------------:|-------------:|-------------:|"
   for n in "${names[@]}"; do
-    printf '| %-16s | %8.2f | %6.2fx | %6.2fx |\n' "$n" "${rwall[$n]}" \
-      "$(echo "${rwall[psql]} / ${rwall[$n]}" | bc -l)" "$(echo "${rwall[pg_restore-j2]} / ${rwall[$n]}" | bc -l)"
+    printf '| %-17s | %8.2f | %6.2fx | %6.2fx | %12.2f | %12.2f |\n' "$n" "${rwall[$n]}" \
+      "$(echo "${rwall[psql]} / ${rwall[$n]}" | bc -l)" "$(echo "${rwall[pg_restore-j2]} / ${rwall[$n]}" | bc -l)" \
+      "${rscpu[$n]}" "${rccpu[$n]}"
   done
   echo
   echo "(psql: the dump's empty search_path is replaced by 'public' with sed, as Immich's docs advise, or the"
   echo " ll_to_earth/f_unaccent indexes fail; pg_restore reports those index errors and goes on, so its time"
   echo " leaves out building them; immichbak builds every index, compares every loaded row with the manifest and"
-  echo " takes quick statistics (ANALYZE at target 10; autovacuum completes them); -rb also reads every table back)"
+  echo " takes quick statistics (ANALYZE at target 10; autovacuum completes them); -rb also reads every table back;"
+  echo " fastest of $reps interleaved round(s); CPU columns belong to that round; server CPU includes autovacuum)"
 }

@@ -106,6 +106,14 @@ TEST_CASE("restore takes quick statistics that autovacuum completes, and full on
     return scalar(target.name(), "SELECT array_length(histogram_bounds::text::int[], 1) FROM pg_stats "
                                  "WHERE schemaname = 'app' AND tablename = '" + table + "' AND attname = 'id'");
   };
+  // The reloptions are the backup's again once the load is over (autovacuum was paused).
+  CHECK(scalar(target.name(), "SELECT COALESCE(reloptions::text, '') FROM pg_class WHERE oid = 'app.quick'::regclass")
+            .empty());
+  CHECK(scalar(target.name(), "SELECT COALESCE(t.reloptions::text, '') FROM pg_class c JOIN pg_class t ON t.oid = "
+                              "c.reltoastrelid WHERE c.oid = 'app.quick'::regclass")
+            .empty());
+  CHECK(scalar(target.name(), "SELECT reloptions::text FROM pg_class WHERE oid = 'app.other'::regclass") ==
+        "{autovacuum_enabled=false}");
   // 2000 distinct ids: statistics target 10 gives 11 histogram bounds, the default 100 gives 101.
   CHECK(bounds("other") == "101");  // autovacuum is off for it: the full ANALYZE ran at once
   // The quick pass left the change counter, so autovacuum analyzes the table again in
@@ -125,4 +133,29 @@ TEST_CASE("restore takes quick statistics that autovacuum completes, and full on
     CHECK(state == "2000 true false");
     CHECK(bounds("quick") == "11");
   }
+}
+
+TEST_CASE("autovacuum stays off the tables while they load", "[restore][analyze]") {
+  test::scratch_database src("avp_src");
+  auto spec = test::slow_backup(src, 40, 0.05);  // two seconds of COPY
+  test::temp_dir dir("avp");
+  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  test::scratch_database target("avp_target");
+  restore_options o;
+  o.file = file;
+  o.dsn = target.dsn();
+  o.replace = true;
+  o.drop_old = true;
+
+  std::string during;
+  std::thread watcher([&] {
+    if (!test::wait_for_copy_in_scratch(target.name())) return;
+    auto scratch = test::databases_like(target.name() + "__immichbak_");
+    if (!scratch.empty())
+      during = scalar(scratch[0], "SELECT COALESCE(reloptions::text, '') FROM pg_class WHERE relname = 'slow'");
+  });
+  restore(o);
+  watcher.join();
+  CHECK(during == "{autovacuum_enabled=false}");
+  CHECK(scalar(target.name(), "SELECT COALESCE(reloptions::text, '') FROM pg_class WHERE relname = 'slow'").empty());
 }

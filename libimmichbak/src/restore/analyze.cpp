@@ -13,6 +13,11 @@ namespace {
 
 constexpr int quick_statistics_target = 10;
 
+bool sets_autovacuum(const std::string& reloptions) {
+  static const std::regex any(R"((^|[{,])autovacuum_enabled=)", std::regex::icase);
+  return std::regex_search(reloptions, any);
+}
+
 // PostgreSQL's parse_bool() spellings of false, as reloptions keep them.
 bool autovacuum_disabled_by(const std::string& reloptions) {
   static const std::regex off(R"((^|[{,])autovacuum_enabled=(f|fa|fal|fals|false|n|no|of|off|0)([,}]|$))",
@@ -61,6 +66,41 @@ void run_analyze(pg::connection& c, const analyze_step& step) {
   c.exec(step.quick_target > 0 ? "SET default_statistics_target = " + std::to_string(step.quick_target)
                                : std::string("RESET default_statistics_target"));
   c.exec(step.sql);
+}
+
+void autovacuum_pause::pause(pg::connection& c, const std::vector<table_key>& tables) {
+  auto r = c.exec(
+      "SELECT n.nspname, c.relname, COALESCE(c.reloptions::text, ''), t.oid IS NOT NULL, "
+      "COALESCE(t.reloptions::text, '') "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid "
+      "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
+  std::map<table_key, int> row_of;
+  for (int i = 0; i < r.rows(); ++i) row_of[{r.str(i, 0), r.str(i, 1)}] = i;
+  for (const auto& t : tables) {
+    auto it = row_of.find(t);
+    if (it == row_of.end()) continue;
+    const int i = it->second;
+    // A table that sets the option itself keeps it untouched (re-setting would reorder
+    // its reloptions, and pg_dump would show the difference).
+    std::vector<std::string> keys;
+    if (!sets_autovacuum(r.str(i, 2))) keys.emplace_back("autovacuum_enabled");
+    if (r.get(i, 3) == "t" && !sets_autovacuum(r.str(i, 4))) keys.emplace_back("toast.autovacuum_enabled");
+    if (keys.empty()) continue;
+    std::string set, reset;
+    for (const auto& k : keys) {
+      set += (set.empty() ? "" : ", ") + k + " = false";
+      reset += (reset.empty() ? "" : ", ") + k;
+    }
+    c.exec("ALTER TABLE " + sql::qualified(t.first, t.second) + " SET (" + set + ")");
+    paused_.emplace_back(t, reset);
+  }
+}
+
+void autovacuum_pause::resume(pg::connection& c) {
+  for (const auto& [t, reset] : paused_)
+    c.exec("ALTER TABLE " + sql::qualified(t.first, t.second) + " RESET (" + reset + ")");
+  paused_.clear();
 }
 
 }  // namespace immichbak::restore_detail

@@ -284,6 +284,8 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   };
 
   sequential("pre-data", plan.pre_data);
+  autovacuum_pause paused;
+  if (options.pause_autovacuum) paused.pause(*sessions[0], plan.tables_with_data);
 
   // Data and post-data run with the source database's search path (old Immich index
   // expressions call unaccent / ll_to_earth unqualified).
@@ -314,6 +316,7 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   parallel("indexes", plan.indexes);
   parallel("foreign-keys", plan.foreign_keys);
   sequential("post-data", plan.final_units);
+  paused.resume(*sessions[0]);  // before the owners step: ours to alter until then
   sequential("owners", plan.owners);
   sequential("privileges", plan.privileges);
 

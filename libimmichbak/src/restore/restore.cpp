@@ -218,6 +218,7 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
 
     load_options lo;
     lo.analyze = false;  // after COMMIT: an ANALYZE error must not abort the transaction
+    lo.pause_autovacuum = false;
     load_result lr = load(reader, plan, sessions.sessions(), state, rep, lo);
 
     for (const auto& add : readd) {
