@@ -31,6 +31,17 @@ test::handmade_backup two_tables(const test::scratch_database& src, const std::s
 
 std::string scalar(const std::string& db, const std::string& sql) { return test::query_one(db, sql); }
 
+// Restore `file` over `target` (replacing it, the old copy dropped).
+restore_options over(const test::scratch_database& target, const std::filesystem::path& file, int jobs) {
+  restore_options o;
+  o.file = file;
+  o.dsn = target.dsn();
+  o.jobs = jobs;
+  o.replace = true;
+  o.drop_old = true;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("the content check compares the rows as loaded, and --check-readback also reads the tables back",
@@ -49,12 +60,7 @@ TEST_CASE("the content check compares the rows as loaded, and --check-readback a
   auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
 
   test::scratch_database target("rb_target");
-  restore_options o;
-  o.file = file;
-  o.dsn = target.dsn();
-  o.jobs = 2;
-  o.replace = true;
-  o.drop_old = true;
+  restore_options o = over(target, file, 2);
 
   SECTION("read back: the changed table fails the restore, the target stays as it was") {
     o.check_readback = true;
@@ -94,12 +100,7 @@ TEST_CASE("restore takes quick statistics that autovacuum completes, and full on
   test::temp_dir dir("an");
   auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
   test::scratch_database target("an_target");
-  restore_options o;
-  o.file = file;
-  o.dsn = target.dsn();
-  o.jobs = 2;
-  o.replace = true;
-  o.drop_old = true;
+  restore_options o = over(target, file, 2);
   restore(o);
 
   auto bounds = [&](const std::string& table) {
@@ -141,11 +142,7 @@ TEST_CASE("autovacuum stays off the tables while they load", "[restore][analyze]
   test::temp_dir dir("avp");
   auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
   test::scratch_database target("avp_target");
-  restore_options o;
-  o.file = file;
-  o.dsn = target.dsn();
-  o.replace = true;
-  o.drop_old = true;
+  restore_options o = over(target, file, 1);
 
   std::string during;
   std::thread watcher([&] {

@@ -18,6 +18,13 @@ bool sets_autovacuum(const std::string& reloptions) {
   return std::regex_search(reloptions, any);
 }
 
+// Row number of each (schema, table) in a result whose first two columns name it.
+std::map<table_key, int> rows_by_table(const pg::result& r) {
+  std::map<table_key, int> out;
+  for (int i = 0; i < r.rows(); ++i) out[{r.str(i, 0), r.str(i, 1)}] = i;
+  return out;
+}
+
 // PostgreSQL's parse_bool() spellings of false, as reloptions keep them.
 bool autovacuum_disabled_by(const std::string& reloptions) {
   static const std::regex off(R"((^|[{,])autovacuum_enabled=(f|fa|fal|fals|false|n|no|of|off|0)([,}]|$))",
@@ -40,8 +47,7 @@ std::vector<analyze_step> plan_analyze(pg::connection& c, const std::vector<tabl
       " FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
-  std::map<table_key, int> row_of;
-  for (int i = 0; i < r.rows(); ++i) row_of[{r.str(i, 0), r.str(i, 1)}] = i;
+  const auto row_of = rows_by_table(r);
 
   std::vector<analyze_step> steps;
   for (const auto& t : tables) {
@@ -75,8 +81,7 @@ void autovacuum_pause::pause(pg::connection& c, const std::vector<table_key>& ta
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid "
       "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
-  std::map<table_key, int> row_of;
-  for (int i = 0; i < r.rows(); ++i) row_of[{r.str(i, 0), r.str(i, 1)}] = i;
+  const auto row_of = rows_by_table(r);
   for (const auto& t : tables) {
     auto it = row_of.find(t);
     if (it == row_of.end()) continue;
