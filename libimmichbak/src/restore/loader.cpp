@@ -198,7 +198,7 @@ std::uint64_t load_data_frame(const format::backup_reader& reader, const manifes
     // A zstd frame's content checksum is verified as it decodes, and the rows are hashed
     // for the content check: a SHA-256 of the plain bytes on top would only take client
     // CPU from the server on a small machine. Uncompressed frames have no other checksum.
-    const bool check_sha256 = reader.get_manifest().compression != "zstd";
+    const bool check_sha256 = !reader.compressed();
     reader.read_frame(f, [&](std::string_view piece) {
       if (check) check();
       if (!started) {

@@ -106,7 +106,8 @@ std::uint64_t load_data_frame(const format::backup_reader& reader, const manifes
 struct load_options {
   bool analyze = true;
   /// Keep autovacuum off the tables while data and post-data load (restore/analyze.hpp).
-  /// Pointless inside one transaction: autovacuum sees nothing before it commits.
+  /// Pointless inside one transaction: autovacuum sees nothing before it commits. A load
+  /// that fails leaves the pause in place: the caller drops such a database anyway.
   bool pause_autovacuum = true;
   /// Retry a parallel DDL unit that lost a deadlock (two FKs locking the same tables).
   int deadlock_retries = 3;
