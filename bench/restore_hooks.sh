@@ -3,15 +3,17 @@
 #   immichbak restore --jobs 1 and --jobs 2          (our backup file; includes the content check)
 #   immichbak restore --jobs 2 --check-readback      (also reads every table back and compares it)
 #   zstd -dc pg_dump.sql.zst | psql                  (the stock way)
-#   pg_restore -j2 of a pg_dump -Fd dump             (the fastest stock way)
+#   pg_restore -j2 of a pg_dump -Fd dump             (the fastest stock way; -Z0, and -gz: pg_dump's
+#                                                     default gzip compression)
 # Every run restores into a database that does not exist yet and is dropped afterwards.
 # Ratios are speed-ups against psql and pg_restore -j2 (baseline wall / this run's wall).
 
 restore_benchmarks() {
   local ours=$1 pgdump_zst=$2
-  local fd_dir="$workdir/pg_dump_fd"
-  rm -rf "$fd_dir"
-  pg_dump -Fd -j2 -Z0 -d "$db" -f "$fd_dir"
+  local fd_dir="$workdir/pg_dump_fd" fdz_dir="$workdir/pg_dump_fd_gzip"
+  rm -rf "$fd_dir" "$fdz_dir"
+  pg_dump -Fd -j2 -Z0 -d "$db" -f "$fd_dir"   # uncompressed: the cheapest for pg_restore to read
+  pg_dump -Fd -j2 -d "$db" -f "$fdz_dir"      # pg_dump's default (gzip): what users usually have
 
   declare -A rwall rcmd rtarget rscpu rccpu
   local names=()
@@ -21,6 +23,7 @@ restore_benchmarks() {
   add_restore immichbak-r-j2-rb bench_r5 "'$cli' -q restore '$ours' --dbname 'dbname=bench_r5' --jobs 2 --check-readback"
   add_restore psql bench_r3 "psql -X -q -d postgres -c 'CREATE DATABASE bench_r3' && zstd -dc '$pgdump_zst' | sed \"s/set_config('search_path', '', false)/set_config('search_path', 'public', false)/\" | psql -X -q -v ON_ERROR_STOP=1 -d bench_r3"
   add_restore pg_restore-j2 bench_r4 "psql -X -q -d postgres -c 'CREATE DATABASE bench_r4' && pg_restore -j2 -d bench_r4 '$fd_dir'"
+  add_restore pg_restore-j2-gz bench_r6 "psql -X -q -d postgres -c 'CREATE DATABASE bench_r6' && pg_restore -j2 -d bench_r6 '$fdz_dir'"
 
   # Interleaved rounds, as for the backups: load from elsewhere hits every tool alike.
   local r n t0 t1 w s0 s1 sc cc
@@ -45,7 +48,7 @@ restore_benchmarks() {
       psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"${rtarget[$n]}\"" >/dev/null 2>&1
     done
   done
-  rm -rf "$fd_dir"
+  rm -rf "$fd_dir" "$fdz_dir"
 
   echo
   echo "| restore           |   wall s | vs psql | vs pg_restore -j2 | server CPU s | client CPU s |"
