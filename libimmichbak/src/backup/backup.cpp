@@ -14,7 +14,7 @@
 #include "backup/file_name.hpp"
 #include "backup/options_check.hpp"
 #include "backup/reporter.hpp"
-#include "backup/run_control.hpp"
+#include "util/run_control.hpp"
 #include "backup/session_settings.hpp"
 #include "backup/table_locks.hpp"
 #include "backup/work_items.hpp"
@@ -163,7 +163,7 @@ bool splittable(pg::connection& leader, const schema::table_data& t, const std::
 class backup_run {
  public:
   explicit backup_run(const backup_options& o)
-      : o_(o), report_(o.events), control_(o.events.cancel) {
+      : o_(o), report_(o.events), control_(o.events.cancel, "backup cancelled; no file was written") {
     // Server notices from any session go through the serialised reporter.
     session_events_.log = [this](log_level l, const std::string& m) { report_.log(l, m); };
   }
@@ -409,7 +409,7 @@ backup_result backup_run::run() {
   leader_.reset();
   writer_.reset();
   std::exception_ptr e = control_.first_error();
-  if (!e) e = control_.user_cancelled() ? cancelled_error()
+  if (!e) e = control_.user_cancelled() ? control_.cancelled_error()
                                         : std::make_exception_ptr(error(errc::internal, "backup stopped without an error"));
   // The error itself is the report (the caller prints it); no log line duplicates it.
   try {

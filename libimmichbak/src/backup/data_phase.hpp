@@ -3,7 +3,7 @@
 // COPY into data frames. Memory per worker is one chunk buffer (plus the writer's
 // compression buffer): no table is ever held whole.
 
-#include "backup/run_control.hpp"
+#include "util/run_control.hpp"
 #include "backup/reporter.hpp"
 #include "backup/work_items.hpp"
 #include "format/content_hash.hpp"
@@ -20,6 +20,9 @@ class backup_writer;
 }
 
 namespace immichbak::backup_engine {
+
+using util::run_control;
+using util::stopped_signal;
 
 /// What a table's work items added up to.
 struct table_totals {

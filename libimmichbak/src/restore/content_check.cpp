@@ -76,7 +76,7 @@ std::string column_list(const std::vector<std::string>& cols) {
 }  // namespace
 
 std::vector<table_check> check_content(const manifest& m, const std::map<table_key, std::string>& copy_columns,
-                                       const std::vector<pg::connection*>& sessions, run_state& state, reporter& rep,
+                                       const std::vector<pg::connection*>& sessions, run_control& state, reporter& rep,
                                        const std::function<bool(const manifest_table&)>& selected) {
   if (sessions.empty()) throw error(errc::internal, "check_content without sessions");
   // Output functions of reg* types qualify names by the search path: read with the

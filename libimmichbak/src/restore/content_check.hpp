@@ -13,7 +13,7 @@
 #include <immichbak/manifest.hpp>
 
 #include "restore/loader.hpp"
-#include "restore/run_state.hpp"
+#include "restore/parallel_run.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -45,7 +45,7 @@ struct table_check {
 /// configuration tables are read through the extension's own filter, as the backup did.
 /// Sessions must be set up (setup_session) and registered with `state`.
 std::vector<table_check> check_content(const manifest& m, const std::map<table_key, std::string>& copy_columns,
-                                       const std::vector<pg::connection*>& sessions, run_state& state, reporter& rep,
+                                       const std::vector<pg::connection*>& sessions, run_control& state, reporter& rep,
                                        const std::function<bool(const manifest_table&)>& selected = {});
 
 /// Compares what load() sent (load_result::loaded_hashes, table_rows) with the manifest

@@ -5,7 +5,7 @@
 #include <immichbak/manifest.hpp>
 #include <immichbak/restore.hpp>
 
-#include "restore/run_state.hpp"
+#include "restore/parallel_run.hpp"
 
 namespace immichbak::pg {
 class connection;

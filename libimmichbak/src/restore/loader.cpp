@@ -257,7 +257,7 @@ std::uint64_t load_data_frame(const format::backup_reader& reader, const manifes
 }
 
 load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
-                 run_state& state, reporter& rep, const load_options& options) {
+                 run_control& state, reporter& rep, const load_options& options) {
   if (sessions.empty()) throw error(errc::internal, "load without sessions");
   const manifest& m = reader.get_manifest();
   load_result res;

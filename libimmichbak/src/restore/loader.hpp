@@ -17,7 +17,7 @@
 #include <immichbak/manifest.hpp>
 
 #include "format/content_hash.hpp"
-#include "restore/run_state.hpp"
+#include "restore/parallel_run.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -61,11 +61,11 @@ load_plan make_plan(const manifest& m, bool no_owner, bool no_privileges,
 /// copy that is dropped on any failure, so synchronous_commit is turned off too.
 void setup_session(pg::connection& c, int jobs, bool throwaway);
 
-/// The loading sessions of one restore: opened, set up and registered with a run_state;
+/// The loading sessions of one restore: opened, set up and registered with a run_control;
 /// closed (and unregistered) by close() or the destructor.
 class session_set {
  public:
-  explicit session_set(run_state& state) : state_(state) {}
+  explicit session_set(run_control& state) : state_(state) {}
   ~session_set() { close(); }
   session_set(const session_set&) = delete;
   session_set& operator=(const session_set&) = delete;
@@ -76,7 +76,7 @@ class session_set {
   void close() noexcept;
 
  private:
-  run_state& state_;
+  run_control& state_;
   std::vector<std::unique_ptr<pg::connection>> conns_;
   std::vector<pg::connection*> ptrs_;
 };
@@ -128,6 +128,6 @@ struct load_result {
 /// restore search path after pre-data on every session. Throws the first error, naming the
 /// frame; the caller undoes the load.
 load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
-                 run_state& state, reporter& rep, const load_options& options);
+                 run_control& state, reporter& rep, const load_options& options);
 
 }  // namespace immichbak::restore_detail

@@ -21,7 +21,7 @@
 #include "restore/loader.hpp"
 #include "restore/plain_restore.hpp"
 #include "restore/preflight.hpp"
-#include "restore/run_state.hpp"
+#include "restore/parallel_run.hpp"
 #include "restore/sql_sniff.hpp"
 #include "restore/target_db.hpp"
 #include "util/sql_quote.hpp"
@@ -104,7 +104,7 @@ restore_result restore_scratch(const format::backup_reader& reader, const restor
     rep.log(log_level::info, fmt::format("dropped \"{}\", left behind by an interrupted restore", d));
 
   std::string scratch = t.create_scratch(pf.target, m.encoding);
-  run_state state(o.events.cancel, "restore");
+  run_control state(o.events.cancel, "restore cancelled");
   session_set sessions(state);
   try {
     sessions.open([&] { return t.connect(scratch); }, o.jobs, o.jobs, true);
@@ -183,7 +183,7 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
   preflight_result pf = preflight(reader, o, mode, t, filter, selected, rep);
   res.warnings = pf.warnings;
 
-  run_state state(o.events.cancel, "restore");
+  run_control state(o.events.cancel, "restore cancelled");
   session_set sessions(state);
   bool in_transaction = false;
   try {

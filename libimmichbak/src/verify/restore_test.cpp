@@ -10,7 +10,7 @@
 #include "restore/content_check.hpp"
 #include "restore/loader.hpp"
 #include "restore/preflight.hpp"
-#include "restore/run_state.hpp"
+#include "restore/parallel_run.hpp"
 #include "restore/target_db.hpp"
 #include "verify/immich_check.hpp"
 #include "verify/media_check.hpp"
@@ -82,7 +82,7 @@ void run_restore_test(const manifest& m_in, const verify_options& options, verif
   try {
     target_state absent;
     scratch = t->create_scratch(absent, m.encoding);
-    run_state state(options.events.cancel, "verify");
+    run_control state(options.events.cancel, "verify cancelled");
     session_set sessions(state);
     sessions.open([&] { return t->connect(scratch); }, jobs, jobs, true);
     state.start_watchdog();

@@ -1,4 +1,4 @@
-#include "restore/run_state.hpp"
+#include "restore/parallel_run.hpp"
 
 #include "pg/connection.hpp"
 
@@ -51,84 +51,9 @@ void reporter::emit_locked(const std::string& item) {
   sink_.progress(ev_);
 }
 
-// ---- run_state ------------------------------------------------------------------------
-
-run_state::run_state(const std::atomic<bool>* user_cancel, std::string what)
-    : cancel_(user_cancel), what_(std::move(what)) {}
-
-run_state::~run_state() { stop_watchdog(); }
-
-std::exception_ptr run_state::cancelled() const {
-  return std::make_exception_ptr(
-      error(errc::cancelled, fmt::format("{} cancelled", what_)));
-}
-
-void run_state::add(pg::connection* c) {
-  std::lock_guard lock(mu_);
-  sessions_.push_back(c);
-  if (stop_) c->cancel();
-}
-
-void run_state::remove(pg::connection* c) {
-  std::lock_guard lock(mu_);
-  sessions_.erase(std::remove(sessions_.begin(), sessions_.end(), c), sessions_.end());
-}
-
-void run_state::fail(std::exception_ptr e) {
-  std::lock_guard lock(mu_);
-  if (!first_) first_ = std::move(e);
-  if (!stop_.exchange(true))
-    for (auto* c : sessions_) c->cancel();  // PQcancel is thread-safe; the lock keeps c alive
-}
-
-void run_state::check() {
-  if (cancel_ && cancel_->load(std::memory_order_relaxed)) fail(cancelled());
-  if (stopped()) throw stopped_signal{};
-}
-
-std::exception_ptr run_state::first_error() {
-  std::lock_guard lock(mu_);
-  return first_;
-}
-
-void run_state::rethrow_if_failed() {
-  if (auto e = first_error()) std::rethrow_exception(e);
-}
-
-void run_state::check_cancel() {
-  if (cancel_ && cancel_->load(std::memory_order_relaxed)) fail(cancelled());
-  rethrow_if_failed();
-}
-
-void run_state::start_watchdog() {
-  if (!cancel_ || watchdog_.joinable()) return;
-  watchdog_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!watchdog_done_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(50));
-      if (watchdog_done_) break;
-      if (cancel_->load(std::memory_order_relaxed) && !stop_) {
-        if (!first_) first_ = cancelled();
-        stop_ = true;
-        for (auto* c : sessions_) c->cancel();
-      }
-    }
-  });
-}
-
-void run_state::stop_watchdog() {
-  if (!watchdog_.joinable()) return;
-  {
-    std::lock_guard lock(mu_);
-    watchdog_done_ = true;
-  }
-  cv_.notify_all();
-  watchdog_.join();
-}
-
 // ---- for_each_parallel ----------------------------------------------------------------
 
-void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& sessions, run_state& state,
+void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& sessions, run_control& state,
                        const std::function<void(pg::connection&, std::size_t)>& work) {
   if (count == 0) return;
   if (sessions.empty()) throw error(errc::internal, "for_each_parallel without sessions");

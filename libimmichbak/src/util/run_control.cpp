@@ -1,4 +1,4 @@
-#include "backup/run_control.hpp"
+#include "util/run_control.hpp"
 
 #include "pg/connection.hpp"
 
@@ -7,15 +7,16 @@
 #include <algorithm>
 #include <chrono>
 
-namespace immichbak::backup_engine {
+namespace immichbak::util {
 
-std::exception_ptr cancelled_error() {
-  return std::make_exception_ptr(error(errc::cancelled, "backup cancelled; no file was written"));
-}
-
-run_control::run_control(const std::atomic<bool>* user_cancel) : cancel_(user_cancel) {}
+run_control::run_control(const std::atomic<bool>* user_cancel, std::string cancelled_message)
+    : cancel_(user_cancel), cancelled_message_(std::move(cancelled_message)) {}
 
 run_control::~run_control() { stop_watchdog(); }
+
+std::exception_ptr run_control::cancelled_error() const {
+  return std::make_exception_ptr(error(errc::cancelled, cancelled_message_));
+}
 
 void run_control::add(pg::connection* c) {
   std::lock_guard lock(mu_);
@@ -41,9 +42,18 @@ void run_control::cancel_sessions_locked() {
   for (auto* c : sessions_) c->cancel();
 }
 
-void run_control::stop_now() {
+void run_control::check() {
   if (user_cancelled()) fail(cancelled_error());
-  throw stopped_signal{};
+  if (stopped()) throw stopped_signal{};
+}
+
+void run_control::check_cancel() {
+  if (user_cancelled()) fail(cancelled_error());
+  rethrow_if_failed();
+}
+
+void run_control::rethrow_if_failed() {
+  if (auto e = first_error()) std::rethrow_exception(e);
 }
 
 std::exception_ptr run_control::first_error() {
@@ -77,4 +87,4 @@ void run_control::stop_watchdog() {
   watchdog_.join();
 }
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::util
