@@ -13,7 +13,6 @@
 #include "backup/data_phase.hpp"
 #include "backup/file_name.hpp"
 #include "backup/options_check.hpp"
-#include "backup/reporter.hpp"
 #include "util/run_control.hpp"
 #include "backup/session_settings.hpp"
 #include "backup/table_locks.hpp"

@@ -3,11 +3,11 @@
 // COPY into data frames. Memory per worker is one chunk buffer (plus the writer's
 // compression buffer): no table is ever held whole.
 
-#include "util/run_control.hpp"
-#include "backup/reporter.hpp"
 #include "backup/work_items.hpp"
 #include "format/content_hash.hpp"
 #include "schema/dump_plan.hpp"
+#include "util/reporter.hpp"
+#include "util/run_control.hpp"
 
 #include <immichbak/events.hpp>
 
@@ -21,6 +21,7 @@ class backup_writer;
 
 namespace immichbak::backup_engine {
 
+using util::reporter;
 using util::run_control;
 using util::stopped_signal;
 

@@ -1,11 +1,11 @@
 #pragma once
-// Running a restore's work over several sessions at once: the reporter that serialises and
-// throttles the caller's callbacks, and for_each_parallel(), which runs a list of items
-// over a set of sessions with util::run_control's failure and cancellation (the first
-// error wins and stops everything).
+// Running a restore's work over several sessions at once: for_each_parallel() runs a list
+// of items over a set of sessions with util::run_control's failure and cancellation (the
+// first error wins and stops everything); util::reporter carries the progress.
 
 #include <immichbak/events.hpp>
 
+#include "util/reporter.hpp"
 #include "util/run_control.hpp"
 
 #include <atomic>
@@ -25,29 +25,9 @@ class connection;
 
 namespace immichbak::restore_detail {
 
+using util::reporter;
 using util::run_control;
 using util::stopped_signal;
-
-/// Serialises and throttles the caller's callbacks (events.hpp promises one call at a time).
-class reporter {
- public:
-  explicit reporter(const event_sink& sink) : sink_(sink) {}
-  void log(log_level level, const std::string& message);
-  /// Starts a phase ("pre-data", "data", "indexes", ...); always reported.
-  void phase(const std::string& name, std::uint64_t items_total = 0, std::uint64_t bytes_total = 0,
-             std::uint64_t rows_total = 0);
-  /// One item (frame, unit, table) done; reported at most every 100 ms unless `force`.
-  void item_done(const std::string& item, std::uint64_t bytes, std::uint64_t rows, bool force = false);
-  double elapsed() const;
-
- private:
-  void emit_locked(const std::string& item);
-  const event_sink& sink_;
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
-  progress_event ev_;
-};
 
 /// Registers a session with a run_control for its lifetime.
 class session_guard {

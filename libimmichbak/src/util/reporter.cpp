@@ -1,8 +1,6 @@
-#include "backup/reporter.hpp"
+#include "util/reporter.hpp"
 
-namespace immichbak::backup_engine {
-
-reporter::reporter(const event_sink& sink) : sink_(sink) {}
+namespace immichbak::util {
 
 double reporter::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -14,11 +12,14 @@ void reporter::log(log_level level, const std::string& message) {
   sink_.log(level, message);
 }
 
-void reporter::phase(const std::string& name, std::uint64_t items_total) {
+void reporter::phase(const std::string& name, std::uint64_t items_total, std::uint64_t bytes_total,
+                     std::uint64_t rows_total) {
   std::lock_guard lock(mu_);
   ev_ = progress_event{};
   ev_.phase = name;
   ev_.items_total = items_total;
+  ev_.bytes_total = bytes_total;
+  ev_.rows_total = rows_total;
   emit_locked({});
 }
 
@@ -34,11 +35,10 @@ void reporter::add(const std::string& item, std::uint64_t bytes, std::uint64_t r
   ev_.bytes_done += bytes;
   ev_.rows_done += rows;
   if (item_done) ++ev_.items_done;
-  // Estimates are only estimates: never report more done than total.
   if (ev_.bytes_done > ev_.bytes_total) ev_.bytes_total = ev_.bytes_done;
   if (ev_.rows_done > ev_.rows_total) ev_.rows_total = ev_.rows_done;
-  auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_ < std::chrono::milliseconds(100)) return;
+  const bool last = item_done && ev_.items_total != 0 && ev_.items_done == ev_.items_total;
+  if (!force && !last && std::chrono::steady_clock::now() - last_ < std::chrono::milliseconds(100)) return;
   emit_locked(item);
 }
 
@@ -50,4 +50,4 @@ void reporter::emit_locked(const std::string& item) {
   sink_.progress(ev_);
 }
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::util
