@@ -2,16 +2,16 @@
 // ANALYZE after a load, and autovacuum kept off the tables during it.
 //
 // A freshly loaded database has no planner statistics, and Immich's first queries would
-// plan badly without them. A full ANALYZE samples 300 x the statistics
-// target rows of every table; on embedding columns (hundreds of numbers a row) that was a
-// fifth of a whole restore's server time. So the restore does what PostgreSQL advises
-// after pg_upgrade (`vacuumdb --analyze-in-stages`): quick statistics now, the full ones
-// later. The quick pass names the table's columns at statistics target 10 (or the
-// server's, if lower); an ANALYZE with a column list leaves the table's
-// changes-since-analyze counter alone, so autovacuum analyzes the table again at the full
-// target within a minute or so of the restore. Where autovacuum never would (autovacuum
-// or track_counts off, autovacuum_enabled=false on the table, partitioned and inheritance
-// parents), the full ANALYZE runs at once.
+// plan badly without them. A full ANALYZE samples 300 x the statistics target rows of
+// every table; on embedding columns (hundreds of numbers a row) that was a fifth of a
+// whole restore's server time. So the restore does what PostgreSQL advises after
+// pg_upgrade (`vacuumdb --analyze-in-stages`): quick statistics now, the full ones later.
+// The quick pass names the table's columns at statistics target 10 (or the server's, if
+// lower); an ANALYZE with a column list leaves the table's changes-since-analyze counter
+// alone, so autovacuum analyzes the table again at the full target within a minute or so
+// of the restore. Where autovacuum never would (autovacuum or track_counts off,
+// autovacuum_enabled=false on the table, partitioned and inheritance parents), the full
+// ANALYZE runs at once.
 
 #include "restore/loader.hpp"
 
