@@ -13,7 +13,6 @@
 #include "backup/data_phase.hpp"
 #include "backup/file_name.hpp"
 #include "backup/options_check.hpp"
-#include "util/run_control.hpp"
 #include "backup/session_settings.hpp"
 #include "backup/table_locks.hpp"
 #include "backup/work_items.hpp"
@@ -23,6 +22,7 @@
 #include "immich/version.hpp"
 #include "pg/connection.hpp"
 #include "schema/dump_plan.hpp"
+#include "util/run_control.hpp"
 #include "util/sql_quote.hpp"
 
 #include <immichbak/backup.hpp>
@@ -175,9 +175,6 @@ class backup_run {
   void write_units(frame_kind kind, std::optional<post_phase> phase);
   void data_phase();
   backup_result finish();
-  void checkpoint() {
-    if (control_.stopped() || control_.user_cancelled()) throw stopped_signal{};
-  }
 
   const backup_options& o_;
   reporter report_;
@@ -214,14 +211,14 @@ void backup_run::leader_phase() {
                           iso8601(snapshot_time_)));
 
   auto listed = list_tables(c);
-  checkpoint();
+  control_.check();
   lock_tables(c, listed, o_.dsn, o_.lock_timeout.count());
-  checkpoint();
+  control_.check();
   double t0 = report_.elapsed();
   plan_ = schema::capture(c, capture_options_for(o_, listed, &preset_));
   report_.log(log_level::debug, fmt::format("schema capture: {} DDL units, {} tables in {:.2f} s", plan_.units.size(),
                                             plan_.tables.size(), report_.elapsed() - t0));
-  checkpoint();
+  control_.check();
   check_plan_tables(c, plan_, listed, o_);
 
   m_.tool_version = IMMICHBAK_VERSION_STRING;
@@ -264,7 +261,7 @@ void backup_run::open_file() {
 void backup_run::write_units(frame_kind kind, std::optional<post_phase> phase) {
   for (const auto& u : plan_.units) {
     if (u.kind != kind || (phase && u.phase != *phase)) continue;
-    checkpoint();
+    control_.check();
     format::frame_meta meta;
     meta.kind = u.kind;
     meta.phase = u.phase;
@@ -280,7 +277,7 @@ void backup_run::data_phase() {
   iopt.no_split.assign(plan_.tables.size(), false);
   for (std::size_t i = 0; i < plan_.tables.size(); ++i) {
     if (!split_candidate(plan_.tables[i], iopt)) continue;
-    checkpoint();
+    control_.check();
     iopt.no_split[i] = !splittable(*leader_, plan_.tables[i], plan_.restore_search_path, report_);
   }
   auto items = make_work_items(plan_.tables, iopt);
@@ -308,7 +305,7 @@ void backup_run::data_phase() {
   totals_ = run_data_phase(*leader_, plan_.tables, items, *writer_, control_, report_, dopt);
   if (control_.first_error()) throw stopped_signal{};
   report_.log(log_level::debug, fmt::format("data phase: {:.2f} s", report_.elapsed() - t0));
-  checkpoint();
+  control_.check();
   for (const auto& t : totals_) plain_bytes_ += t.plain_bytes;
   // Release the table locks now: post-data and the commit need no server, and a held
   // ACCESS SHARE lock would block Immich's migrations for the fsync's duration. The
@@ -342,7 +339,7 @@ backup_result backup_run::finish() {
     m_.tables.push_back(std::move(mt));
   }
   report_.phase("commit");
-  checkpoint();
+  control_.check();
   double t0 = report_.elapsed();
   std::string sha = writer_->commit(m_);
   report_.log(log_level::debug, fmt::format("commit (manifest, fsync, rename, sidecar): {:.2f} s", report_.elapsed() - t0));
@@ -368,7 +365,7 @@ backup_result backup_run::run() {
   control_.start_watchdog();
   try {
     leader_phase();
-    checkpoint();
+    control_.check();
     open_file();
     report_.log(log_level::debug, fmt::format("writing {}", writer_->final_path().string()));
     format::frame_meta header;
