@@ -4,13 +4,11 @@
 
 #include <immichbak/error.hpp>
 
-#include <fmt/format.h>
-
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 namespace immichbak::restore_detail {
-
-// ---- for_each_parallel ----------------------------------------------------------------
 
 void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& sessions, run_control& state,
                        const std::function<void(pg::connection&, std::size_t)>& work) {

@@ -3,20 +3,11 @@
 // of items over a set of sessions with util::run_control's failure and cancellation (the
 // first error wins and stops everything); util::reporter carries the progress.
 
-#include <immichbak/events.hpp>
-
 #include "util/reporter.hpp"
 #include "util/run_control.hpp"
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <exception>
+#include <cstddef>
 #include <functional>
-#include <mutex>
-#include <string>
-#include <thread>
 #include <vector>
 
 namespace immichbak::pg {
@@ -28,19 +19,6 @@ namespace immichbak::restore_detail {
 using util::reporter;
 using util::run_control;
 using util::stopped_signal;
-
-/// Registers a session with a run_control for its lifetime.
-class session_guard {
- public:
-  session_guard(run_control& s, pg::connection& c) : s_(s), c_(c) { s_.add(&c_); }
-  ~session_guard() { s_.remove(&c_); }
-  session_guard(const session_guard&) = delete;
-  session_guard& operator=(const session_guard&) = delete;
-
- private:
-  run_control& s_;
-  pg::connection& c_;
-};
 
 /// Runs work(session, i) for every i in [0, count), taking items in order, one thread per
 /// session (sessions.size() threads; with one session the work still runs on a thread so
