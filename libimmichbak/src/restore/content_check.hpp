@@ -48,7 +48,7 @@ std::vector<table_check> check_content(const manifest& m, const std::map<table_k
                                        const std::vector<pg::connection*>& sessions, run_control& state, reporter& rep,
                                        const std::function<bool(const manifest_table&)>& selected = {});
 
-/// Compares what load() sent (load_result::loaded_hashes, table_rows) with the manifest
+/// Compares what load() sent (load_result::loaded_hashes) with the manifest
 /// for the tables that have data and, when `selected` is set, that it accepts.
 std::vector<table_check> check_loaded(const manifest& m, const load_result& loaded,
                                       const std::function<bool(const manifest_table&)>& selected = {});

@@ -97,13 +97,14 @@ void setup_session(pg::connection& c, int jobs, bool throwaway) {
   // server CPU in a profile); lz4 gives up fast and decompresses faster. It only picks
   // the method for the rows this session writes: columns with their own COMPRESSION keep
   // it, and the database's default stays what it is.
-  auto r = c.exec("SELECT setting::bigint FROM pg_catalog.pg_settings WHERE name = 'maintenance_work_mem'");
-  auto lz4 = c.exec(
-      "SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)");
-  if (lz4.rows() > 0) sql += "SET default_toast_compression = lz4;\n";
+  auto r = c.exec(
+      "SELECT (SELECT setting::bigint FROM pg_catalog.pg_settings WHERE name = 'maintenance_work_mem'), "
+      "EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'default_toast_compression' "
+      "AND 'lz4' = ANY(enumvals))");
+  if (r.get(0, 1) == "t") sql += "SET default_toast_compression = lz4;\n";
   // Index builds: up to 256MB each, at most ~1GB over all sessions, never below the
   // server's own setting.
-  std::int64_t current_kb = r.rows() ? r.i64(0, 0) : 65536;
+  std::int64_t current_kb = r.is_null(0, 0) ? 65536 : r.i64(0, 0);
   std::int64_t want_kb = std::min<std::int64_t>(256 * 1024, 1024 * 1024 / std::max(jobs, 1));
   if (want_kb > current_kb) sql += fmt::format("SET maintenance_work_mem = '{}kB';\n", want_kb);
   c.exec(sql);
@@ -301,7 +302,6 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
       {
         std::lock_guard lock(mu);
         res.rows += rows;
-        res.table_rows[{f.schema, f.table}] += rows;
         res.loaded_hashes[{f.schema, f.table}].merge(loaded);
         auto [it, fresh] = res.copy_columns.emplace(table_key{f.schema, f.table}, cols);
         if (!fresh && it->second != cols)

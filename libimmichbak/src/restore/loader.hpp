@@ -118,8 +118,8 @@ struct load_result {
   std::uint64_t frames = 0;
   /// Column list of each table's data frames, as parse_copy_line() returns it.
   std::map<table_key, std::string> copy_columns;
-  std::map<table_key, std::uint64_t> table_rows;
-  /// Content hash of the rows sent to the server, per table (all its frames merged).
+  /// Content hash (and count) of the rows sent to the server, per table (all its frames
+  /// merged; every frame's count was confirmed by the server).
   std::map<table_key, format::content_hash> loaded_hashes;
 };
 
