@@ -36,6 +36,18 @@ struct guarded_target {
   }
 };
 
+// A backup of a table whose rows load slowly (a trigger sleeps 0.05 s a row, five rows a
+// frame), so a test can act while the restore is mid-COPY.
+struct slow_file {
+  test::scratch_database src;
+  test::temp_dir dir;
+  std::filesystem::path path;
+  slow_file(const std::string& hint, int rows)
+      : src(hint + "_src"),
+        dir(hint),
+        path(test::write_handmade(dir.path(), "b.sql.zst", test::slow_backup(src, rows, 0.05))) {}
+};
+
 error restore_error(const restore_options& o) {
   try {
     restore(o);
@@ -172,13 +184,10 @@ TEST_CASE("restore fails the content check on a mismatch and leaves the target a
 }
 
 TEST_CASE("a cancelled restore undoes itself", "[restore][failure]") {
-  test::scratch_database src("cancel_src");
-  auto spec = test::slow_backup(src, 200, 0.05);  // 40 frames of 0.25 s: 5 s on 2 sessions
-  test::temp_dir dir("cancel");
-  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  slow_file file("cancel", 200);  // 40 frames of 0.25 s: 5 s on 2 sessions
   guarded_target target;
   std::atomic<bool> cancel{false};
-  auto o = target.options(file, 2);
+  auto o = target.options(file.path, 2);
   o.events.cancel = &cancel;
   o.events.progress = [&](const progress_event& ev) {
     if (ev.phase == "data" && ev.items_done >= 1) cancel = true;
@@ -194,10 +203,7 @@ TEST_CASE("a cancelled restore undoes itself", "[restore][failure]") {
 
 TEST_CASE("a restore whose sessions are terminated mid-load (server restart) leaves the target unchanged",
           "[restore][failure]") {
-  test::scratch_database src("term_src");
-  auto spec = test::slow_backup(src, 100, 0.05);
-  test::temp_dir dir("term");
-  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  slow_file file("term", 100);
   guarded_target target;
   bool all_sessions = GENERATE(false, true);
 
@@ -214,7 +220,7 @@ TEST_CASE("a restore whose sessions are terminated mid-load (server restart) lea
           c.exec("SELECT pg_terminate_backend($1)", {std::to_string(*pid)});
     }
   });
-  auto e = restore_error(target.options(file, 2));
+  auto e = restore_error(target.options(file.path, 2));
   killer.join();
   INFO(e.what());
   CHECK(e.code() == errc::connection_failed);
@@ -234,12 +240,9 @@ TEST_CASE("a restore whose sessions are terminated mid-load (server restart) lea
 }
 
 TEST_CASE("a killed restore process leaves the target unchanged and the next restore cleans up", "[restore][failure]") {
-  test::scratch_database src("kill_src");
-  auto spec = test::slow_backup(src, 100, 0.05);
-  test::temp_dir dir("kill");
-  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  slow_file file("kill", 100);
   guarded_target target;
-  auto o = target.options(file, 2);
+  auto o = target.options(file.path, 2);
 
   pid_t child = ::fork();
   REQUIRE(child >= 0);
@@ -289,12 +292,9 @@ TEST_CASE("a server stopped mid-restore leaves the target unchanged and the next
           "[restore][failure]") {
   // A cluster of its own: this test takes the server down.
   test::private_cluster cluster;
-  test::scratch_database src("stop_src");
-  auto spec = test::slow_backup(src, 100, 0.05);
-  test::temp_dir dir("stop");
-  auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
+  slow_file file("stop", 100);
   guarded_target target;
-  auto o = target.options(file, 2);
+  auto o = target.options(file.path, 2);
 
   std::atomic<bool> crashed{false};
   std::thread stopper([&] {
