@@ -48,16 +48,6 @@ struct slow_file {
         path(test::write_handmade(dir.path(), "b.sql.zst", test::slow_backup(src, rows, 0.05))) {}
 };
 
-error restore_error(const restore_options& o) {
-  try {
-    restore(o);
-  } catch (const error& e) {
-    return e;
-  }
-  FAIL("restore was expected to fail");
-  return error(errc::internal, "unreachable");
-}
-
 const manifest_frame& first_data_frame(const std::filesystem::path& file) {
   static manifest m;
   m = read_manifest(file);
@@ -81,7 +71,7 @@ TEST_CASE("restore refuses a damaged data frame: sidecar first, then the frame i
   guarded_target target;
 
   SECTION("with the sidecar: the whole-file checksum catches it before anything is touched") {
-    auto e = restore_error(target.options(file));
+    auto e = test::restore_error(target.options(file));
     CHECK(e.code() == errc::corrupt_backup);
     CHECK(std::string(e.what()).find("checksum file") != std::string::npos);
     target.require_unchanged();
@@ -89,7 +79,7 @@ TEST_CASE("restore refuses a damaged data frame: sidecar first, then the frame i
   }
   SECTION("without the sidecar: the frame check catches it during the load") {
     std::filesystem::remove(file.string() + ".sha256");
-    auto e = restore_error(target.options(file));
+    auto e = test::restore_error(target.options(file));
     INFO(e.what());
     CHECK(e.code() == errc::corrupt_backup);
     std::string m = e.what();
@@ -113,7 +103,7 @@ TEST_CASE("restore refuses a backup needing an extension the server lacks", "[re
   test::temp_dir dir("ext");
   auto file = test::write_handmade(dir.path(), "b.sql.zst", b);
   guarded_target target;
-  auto e = restore_error(target.options(file));
+  auto e = test::restore_error(target.options(file));
   CHECK(e.code() == errc::missing_extension);
   std::string m = e.what();
   CHECK(m.find("extension \"vector\" 0.8.0 is not available on the target server") != std::string::npos);
@@ -126,7 +116,7 @@ TEST_CASE("restore refuses a backup needing an extension the server lacks", "[re
     b.extensions = {{"pg_trgm", "1.6", "public", true}};
     b.units.erase(b.units.begin());
     auto file2 = test::write_handmade(dir.path(), "b2.sql.zst", b);
-    auto e2 = restore_error(target.options(file2));
+    auto e2 = test::restore_error(target.options(file2));
     CHECK(e2.code() == errc::missing_extension);
     CHECK(std::string(e2.what()).find("shared_preload_libraries") != std::string::npos);
     target.require_unchanged();
@@ -142,7 +132,7 @@ TEST_CASE("restore refuses missing roles unless told to do without them", "[rest
   test::temp_dir dir("role");
   auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
   guarded_target target;
-  auto e = restore_error(target.options(file));
+  auto e = test::restore_error(target.options(file));
   CHECK(e.code() == errc::missing_role);
   std::string m = e.what();
   CHECK(m.find("\"immichbak_t_nobody\"") != std::string::npos);
@@ -165,7 +155,7 @@ TEST_CASE("restore fails the content check on a mismatch and leaves the target a
   test::temp_dir dir("chk");
   auto file = test::write_handmade(dir.path(), "b.sql.zst", spec);
   guarded_target target;
-  auto e = restore_error(target.options(file, 3));
+  auto e = test::restore_error(target.options(file, 3));
   CHECK(e.code() == errc::restore_check_failed);
   std::string m = e.what();
   CHECK(m.find("app.pet: content hash differs") != std::string::npos);
@@ -193,7 +183,7 @@ TEST_CASE("a cancelled restore undoes itself", "[restore][failure]") {
     if (ev.phase == "data" && ev.items_done >= 1) cancel = true;
   };
   auto t0 = std::chrono::steady_clock::now();
-  auto e = restore_error(o);
+  auto e = test::restore_error(o);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK(e.code() == errc::cancelled);
   CHECK(secs < 2.5);  // the running COPYs were cancelled, not waited for
@@ -220,7 +210,7 @@ TEST_CASE("a restore whose sessions are terminated mid-load (server restart) lea
           c.exec("SELECT pg_terminate_backend($1)", {std::to_string(*pid)});
     }
   });
-  auto e = restore_error(target.options(file.path, 2));
+  auto e = test::restore_error(target.options(file.path, 2));
   killer.join();
   INFO(e.what());
   CHECK(e.code() == errc::connection_failed);
@@ -302,7 +292,7 @@ TEST_CASE("a server stopped mid-restore leaves the target unchanged and the next
     cluster.crash();
     crashed = true;
   });
-  auto e = restore_error(o);
+  auto e = test::restore_error(o);
   stopper.join();
   REQUIRE(crashed);
   INFO(e.what());

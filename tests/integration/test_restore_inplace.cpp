@@ -9,16 +9,6 @@ using namespace immichbak;
 
 namespace {
 
-error restore_error(const restore_options& o) {
-  try {
-    restore(o);
-  } catch (const error& e) {
-    return e;
-  }
-  FAIL("restore was expected to fail");
-  return error(errc::internal, "unreachable");
-}
-
 // A login role without CREATEDB, and an empty database it owns.
 struct restricted_target {
   std::string role = "immichbak_t_restricted";
@@ -47,7 +37,7 @@ TEST_CASE("restore --in-place with a role that may not create databases", "[rest
   o.no_owner = true;  // the restricted role cannot give tables to other roles
 
   SECTION("without --in-place: refused with the hint") {
-    auto e = restore_error(o);
+    auto e = test::restore_error(o);
     CHECK(e.code() == errc::permission_denied);
     CHECK(std::string(e.what()).find("--in-place") != std::string::npos);
     CHECK(test::query_one(target.db.name(), "SELECT count(*) FROM pg_class WHERE relname = 'person'") == "0");
@@ -68,7 +58,7 @@ TEST_CASE("restore --in-place with a role that may not create databases", "[rest
   SECTION("--in-place into a non-empty database is refused") {
     target.db.psql("CREATE TABLE public.other (x int)");
     o.in_place = true;
-    auto e = restore_error(o);
+    auto e = test::restore_error(o);
     CHECK(e.code() == errc::target_not_empty);
     CHECK(std::string(e.what()).find("table public.other") != std::string::npos);
   }
@@ -85,7 +75,7 @@ TEST_CASE("restore --in-place rolls everything back on failure", "[restore][inpl
   o.file = file;
   o.dsn = target.dsn();
   o.in_place = true;
-  auto e = restore_error(o);
+  auto e = test::restore_error(o);
   CHECK(e.code() == errc::restore_check_failed);
   CHECK(std::string(e.what()).find("app.person") != std::string::npos);
   // nothing of the load survived: not the schema, not the extension's objects' use
@@ -123,7 +113,7 @@ TEST_CASE("restore --table restores single tables into an existing database", "[
   SECTION("an existing table needs --replace") {
     target.psql("DELETE FROM app.person WHERE id > 100");
     o.tables = {"app.person"};
-    auto e = restore_error(o);
+    auto e = test::restore_error(o);
     CHECK(e.code() == errc::target_not_empty);
     CHECK(std::string(e.what()).find("\"app.person\"") != std::string::npos);
     CHECK(std::string(e.what()).find("--replace") != std::string::npos);
@@ -145,7 +135,7 @@ TEST_CASE("restore --table restores single tables into an existing database", "[
                 "INSERT INTO app.pet (id, owner_id, name) VALUES (9999, 500, 'orphan-to-be')");
     o.tables = {"person"};
     o.replace = true;
-    auto e = restore_error(o);
+    auto e = test::restore_error(o);
     CHECK(e.code() == errc::query_failed);
     CHECK(std::string(e.what()).find("pet_owner_fkey") != std::string::npos);
     CHECK(std::string(e.what()).find("was not changed") != std::string::npos);
@@ -154,7 +144,7 @@ TEST_CASE("restore --table restores single tables into an existing database", "[
   }
   SECTION("an unknown table is named") {
     o.tables = {"pet", "no_such_table"};
-    auto e = restore_error(o);
+    auto e = test::restore_error(o);
     CHECK(e.code() == errc::invalid_argument);
     CHECK(std::string(e.what()).find("\"no_such_table\"") != std::string::npos);
   }

@@ -8,7 +8,9 @@
 #include "support/test_env.hpp"
 
 #include <immichbak/backup.hpp>
+#include <immichbak/error.hpp>
 #include <immichbak/manifest.hpp>
+#include <immichbak/restore.hpp>
 
 #include "backup/session_settings.hpp"
 #include "format/backup_writer.hpp"
@@ -328,6 +330,17 @@ inline handmade_backup slow_backup(const scratch_database& src, int rows = 100, 
   b.tables = {{"public", "slow"}};
   b.rows_per_frame = 5;
   return b;
+}
+
+/// The error a restore that must fail throws (the test fails if it succeeds).
+inline error restore_error(const restore_options& o) {
+  try {
+    restore(o);
+  } catch (const error& e) {
+    return e;
+  }
+  FAIL("restore was expected to fail");
+  return error(errc::internal, "unreachable");
 }
 
 /// Waits (up to `seconds`) until a COPY runs in a scratch database of `target`.
