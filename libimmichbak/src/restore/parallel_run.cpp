@@ -10,30 +10,44 @@
 
 namespace immichbak::restore_detail {
 
-void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& sessions, run_control& state,
+void for_each_parallel(const std::vector<pg::connection*>& sessions, run_control& state,
+                       const std::function<std::optional<std::size_t>(std::size_t)>& take,
                        const std::function<void(pg::connection&, std::size_t)>& work) {
-  if (count == 0) return;
   if (sessions.empty()) throw error(errc::internal, "for_each_parallel without sessions");
-  std::atomic<std::size_t> next{0};
-  auto worker = [&](pg::connection* c) {
+  auto worker = [&](std::size_t k) {
     try {
       for (;;) {
         state.check();
-        std::size_t i = next.fetch_add(1);
-        if (i >= count) return;
-        work(*c, i);
+        std::optional<std::size_t> i = take(k);
+        if (!i) return;
+        work(*sessions[k], *i);
       }
     } catch (const stopped_signal&) {
     } catch (...) {
       state.fail(std::current_exception());
     }
   };
-  std::size_t n = std::min(sessions.size(), count);
   std::vector<std::thread> threads;
-  threads.reserve(n);
-  for (std::size_t k = 0; k < n; ++k) threads.emplace_back(worker, sessions[k]);
+  threads.reserve(sessions.size());
+  for (std::size_t k = 0; k < sessions.size(); ++k) threads.emplace_back(worker, k);
   for (auto& t : threads) t.join();
   state.rethrow_if_failed();
+}
+
+void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& sessions, run_control& state,
+                       const std::function<void(pg::connection&, std::size_t)>& work) {
+  if (count == 0) return;
+  if (sessions.empty()) throw error(errc::internal, "for_each_parallel without sessions");
+  std::atomic<std::size_t> next{0};
+  std::vector<pg::connection*> used(sessions.begin(), sessions.begin() + std::min(sessions.size(), count));
+  for_each_parallel(
+      used, state,
+      [&](std::size_t) -> std::optional<std::size_t> {
+        std::size_t i = next.fetch_add(1);
+        if (i >= count) return std::nullopt;
+        return i;
+      },
+      work);
 }
 
 }  // namespace immichbak::restore_detail

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace immichbak::pg {
@@ -25,6 +26,13 @@ using util::stopped_signal;
 /// the caller's cancel flag is watched). Sessions must be registered with `state` by the
 /// caller. The first failure stops the others; it is rethrown after every thread ended.
 void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& sessions, run_control& state,
+                       const std::function<void(pg::connection&, std::size_t)>& work);
+
+/// The same, with the items handed out by `take(k)`: called on session k's thread when
+/// that session is free, it returns the next item for it, or nullopt when it should stop
+/// (restore/frame_queue.hpp decides which data frame a session loads next).
+void for_each_parallel(const std::vector<pg::connection*>& sessions, run_control& state,
+                       const std::function<std::optional<std::size_t>(std::size_t)>& take,
                        const std::function<void(pg::connection&, std::size_t)>& work);
 
 }  // namespace immichbak::restore_detail
