@@ -261,6 +261,10 @@ std::string connection::port() const {
 int connection::backend_pid() const noexcept { return conn_ ? PQbackendPID(conn_) : 0; }
 bool connection::is_open() const noexcept { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
+bool connection::in_transaction() const noexcept {
+  return conn_ && PQtransactionStatus(conn_) != PQTRANS_IDLE && PQtransactionStatus(conn_) != PQTRANS_UNKNOWN;
+}
+
 std::string connection::parameter(const char* name) const {
   const char* v = conn_ ? PQparameterStatus(conn_, name) : nullptr;
   return v ? v : "";

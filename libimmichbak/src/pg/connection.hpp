@@ -86,6 +86,8 @@ class connection {
   std::string port() const;
   int backend_pid() const noexcept;
   bool is_open() const noexcept;
+  /// Inside BEGIN ... COMMIT (or a failed one).
+  bool in_transaction() const noexcept;
   /// A server parameter reported at connect (e.g. "server_encoding").
   std::string parameter(const char* name) const;
 

@@ -7,6 +7,8 @@
 #include "format/content_hash.hpp"
 #include "pg/connection.hpp"
 #include "restore/analyze.hpp"
+#include "restore/binary_types.hpp"
+#include "restore/frame_queue.hpp"
 #include "util/sql_quote.hpp"
 
 #include <fmt/format.h>
@@ -81,9 +83,8 @@ load_plan make_plan(const manifest& m, bool no_owner, bool no_privileges,
         break;
     }
   }
-  // Big frames first: the longest COPYs start early and the tail of the phase is short.
-  std::stable_sort(p.data.begin(), p.data.end(),
-                   [](const manifest_frame* a, const manifest_frame* b) { return a->plain_size > b->plain_size; });
+  // Data frames stay in file order: restore/frame_queue.hpp picks which table a session
+  // loads next, and within a table the frames are read front to back.
   return p;
 }
 
@@ -179,8 +180,108 @@ std::string describe_frame(const manifest_frame& f) {
   return fmt::format("{} unit \"{}\" (frame at offset {})", kind, f.label, f.offset);
 }
 
-std::uint64_t load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
-                              const std::function<void()>& check, std::string* columns, format::content_hash* loaded) {
+namespace {
+
+constexpr std::size_t max_binary_frame = 64u << 20;  // larger frames load as text
+
+struct declined {};
+
+// The binary path of load_data_frame(): decodes the whole frame, hashes its rows and
+// encodes them (restore/binary_copy.hpp), then sends one binary COPY. Returns nullopt,
+// having sent nothing, when the frame is not entirely in the forms the encoder
+// reproduces, or is damaged in any way: the text path then loads it, or reports the
+// damage in its own words.
+std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader, const manifest_frame& f,
+                                            pg::connection& c, const std::function<void()>& check,
+                                            const std::map<std::string, binary_kind>& binary_columns) {
+  std::string head, partial, out(binary_copy_header());
+  std::optional<std::string> cols;
+  std::vector<binary_kind> kinds;
+  format::content_hash hash;
+  bool ended = false;
+  auto on_line = [&](std::string_view line) {
+    if (ended) throw declined{};
+    if (line == "\\.") {
+      ended = true;
+      return;
+    }
+    if (!encode_row(kinds, line, out) || out.size() > max_binary_frame) throw declined{};
+    hash.add_row(line);
+  };
+  try {
+    reader.read_frame(f, [&](std::string_view piece) {
+      if (check) check();
+      if (!cols) {
+        auto nl = piece.find('\n');
+        head.append(piece.substr(0, nl));
+        if (head.size() > max_copy_line) throw declined{};
+        if (nl == std::string_view::npos) return;
+        piece.remove_prefix(nl + 1);
+        cols = parse_copy_line(head, f.schema, f.table);
+        if (!cols) throw declined{};
+        kinds = binary_plan(binary_columns, *cols);
+        if (kinds.empty()) throw declined{};
+      }
+      while (!piece.empty()) {
+        auto nl = piece.find('\n');
+        if (nl == std::string_view::npos) {
+          partial.append(piece);
+          if (partial.size() > max_copy_line) throw declined{};
+          return;
+        }
+        if (partial.empty()) {
+          on_line(piece.substr(0, nl));
+        } else {
+          partial.append(piece.substr(0, nl));
+          on_line(partial);
+          partial.clear();
+        }
+        piece.remove_prefix(nl + 1);
+      }
+    }, !reader.compressed());
+  } catch (const declined&) {
+    return std::nullopt;
+  } catch (const error& e) {
+    if (e.code() == errc::cancelled || e.code() == errc::connection_failed) throw;
+    return std::nullopt;
+  }
+  if (!cols || !ended || !partial.empty() || hash.rows() != f.rows) return std::nullopt;
+  out.append(binary_copy_trailer());
+
+  constexpr std::string_view text_tail = " FROM stdin;";
+  std::string sql = head.substr(0, head.size() - text_tail.size()) + " FROM STDIN (FORMAT binary)";
+  bool started = false;
+  std::uint64_t rows = 0;
+  try {
+    c.copy_in_start(sql);
+    started = true;
+    constexpr std::size_t slice = 1u << 20;
+    for (std::size_t at = 0; at < out.size(); at += slice) {
+      if (check) check();
+      c.copy_in_put(std::string_view(out).substr(at, slice));
+    }
+    started = false;
+    rows = c.copy_in_finish();
+  } catch (const error& e) {
+    if (started) c.copy_in_abort("immichbak: the restore stopped");
+    rethrow_named(e, f);
+  } catch (...) {
+    if (started) c.copy_in_abort("immichbak: the restore stopped");
+    throw;
+  }
+  if (rows != f.rows)
+    throw error(errc::corrupt_backup,
+                fmt::format("{}: loaded {} rows but the manifest says {}", describe_frame(f), rows, f.rows));
+  return frame_loaded{rows, *cols, hash, true};
+}
+
+}  // namespace
+
+frame_loaded load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
+                             const std::function<void()>& check,
+                             const std::map<std::string, binary_kind>* binary_columns) {
+  if (binary_columns && !binary_columns->empty())
+    if (auto done = try_load_binary(reader, f, c, check, *binary_columns)) return std::move(*done);
   std::string head;
   // The rows exactly as sent to the server, hashed on the way (the client is mostly idle
   // while the server parses): the restore compares them with the manifest.
@@ -252,9 +353,7 @@ std::uint64_t load_data_frame(const format::backup_reader& reader, const manifes
   if (rows != f.rows)
     throw error(errc::corrupt_backup,
                 fmt::format("{}: loaded {} rows but the manifest says {}", describe_frame(f), rows, f.rows));
-  if (columns) *columns = *cols;
-  if (loaded) *loaded = sent.hash();
-  return rows;
+  return frame_loaded{rows, *cols, sent.hash(), false};
 }
 
 load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
@@ -293,24 +392,34 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   for (auto* s : sessions) set_restore_search_path(*s, m);
 
   if (!plan.data.empty()) {
+    binary_columns binary;
+    if (options.binary_copy) binary = find_binary_columns(*sessions[0], plan.tables_with_data);
     rep.phase("data", plan.data.size(), plan.data_bytes, plan.data_rows);
-    for_each_parallel(plan.data.size(), sessions, state, [&](pg::connection& c, std::size_t i) {
+    std::vector<frame_queue::item> items;
+    items.reserve(plan.data.size());
+    for (const auto* f : plan.data) items.push_back({{f->schema, f->table}, f->plain_size});
+    frame_queue queue(items, sessions.size());
+    auto take = [&queue](std::size_t k) { return queue.take(k); };
+    for_each_parallel(sessions, state, take, [&](pg::connection& c, std::size_t i) {
       const manifest_frame& f = *plan.data[i];
-      std::string cols;
-      format::content_hash loaded;
-      std::uint64_t rows = load_data_frame(reader, f, c, [&] { state.check(); }, &cols, &loaded);
+      auto bin = binary.find({f.schema, f.table});
+      frame_loaded done = load_data_frame(reader, f, c, [&] { state.check(); },
+                                          bin == binary.end() ? nullptr : &bin->second);
       {
         std::lock_guard lock(mu);
-        res.rows += rows;
-        res.loaded_hashes[{f.schema, f.table}].merge(loaded);
-        auto [it, fresh] = res.copy_columns.emplace(table_key{f.schema, f.table}, cols);
-        if (!fresh && it->second != cols)
+        res.rows += done.rows;
+        if (done.binary) ++res.binary_frames;
+        res.loaded_hashes[{f.schema, f.table}].merge(done.hash);
+        auto [it, fresh] = res.copy_columns.emplace(table_key{f.schema, f.table}, done.columns);
+        if (!fresh && it->second != done.columns)
           throw error(errc::corrupt_backup,
                       fmt::format("{} lists other columns than the table's other data frames", describe_frame(f)));
       }
-      rep.item_done(label_of(f), f.plain_size, rows);
+      rep.item_done(label_of(f), f.plain_size, done.rows);
     });
     res.frames += plan.data.size();
+    rep.log(log_level::debug, fmt::format("{} of {} data frames sent as binary COPY", res.binary_frames,
+                                          plan.data.size()));
   }
 
   parallel("indexes", plan.indexes);

@@ -17,6 +17,7 @@
 #include <immichbak/manifest.hpp>
 
 #include "format/content_hash.hpp"
+#include "restore/binary_copy.hpp"
 #include "restore/parallel_run.hpp"
 
 #include <cstdint>
@@ -94,14 +95,24 @@ std::optional<std::string> parse_copy_line(std::string_view line, const std::str
 /// "data of "s"."t" (frame at offset N)" / "post_data unit "INDEX ..." (frame at offset N)"
 std::string describe_frame(const manifest_frame& f);
 
+/// What loading one data frame did.
+struct frame_loaded {
+  std::uint64_t rows = 0;      ///< confirmed by the server
+  std::string columns;         ///< the frame's column list, as parse_copy_line() returns it
+  format::content_hash hash;   ///< of the frame's text rows
+  bool binary = false;         ///< sent as binary COPY
+};
+
 /// Loads one data frame with COPY FROM STDIN on `c`, streaming (the frame is never held
-/// whole). `check` runs between pieces (it throws to stop). Returns the rows loaded;
-/// `columns` receives the frame's column list (see parse_copy_line), `loaded` the content
-/// hash of the rows sent. Throws error(corrupt_backup) naming the frame when it is damaged
-/// or malformed.
-std::uint64_t load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
-                              const std::function<void()>& check, std::string* columns = nullptr,
-                              format::content_hash* loaded = nullptr);
+/// whole). `check` runs between pieces (it throws to stop). Throws
+/// error(corrupt_backup) naming the frame when it is damaged or malformed. With
+/// `binary_columns` (the table's columns that may go binary, restore/binary_types.hpp), a
+/// frame whose every column is among them and whose every value the encoder takes is
+/// decoded whole and sent as one binary COPY instead; the rows hashed are the frame's
+/// text rows either way.
+frame_loaded load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
+                             const std::function<void()>& check,
+                             const std::map<std::string, binary_kind>* binary_columns = nullptr);
 
 struct load_options {
   bool analyze = true;
@@ -111,11 +122,15 @@ struct load_options {
   bool pause_autovacuum = true;
   /// Retry a parallel DDL unit that lost a deadlock (two FKs locking the same tables).
   int deadlock_retries = 3;
+  /// Send the frames of tables whose columns are all of probed binary-safe types as
+  /// binary COPY (restore/binary_copy.hpp): the server skips parsing their floats.
+  bool binary_copy = true;
 };
 
 struct load_result {
   std::uint64_t rows = 0;
   std::uint64_t frames = 0;
+  std::uint64_t binary_frames = 0;  ///< data frames sent as binary COPY
   /// Column list of each table's data frames, as parse_copy_line() returns it.
   std::map<table_key, std::string> copy_columns;
   /// Content hash (and count) of the rows sent to the server, per table (all its frames

@@ -1,0 +1,99 @@
+// COPY text rows as binary tuples (restore/binary_copy.hpp). The live check that these
+// bytes are what the server's send functions make is the probe (binary_types.cpp), tested
+// in tests/integration/test_restore_binary.cpp.
+
+#include <catch2/catch.hpp>
+
+#include "restore/binary_copy.hpp"
+
+#include <string>
+#include <vector>
+
+using namespace immichbak::restore_detail;
+
+namespace {
+std::string bytes(std::initializer_list<int> b) {
+  std::string s;
+  for (int v : b) s.push_back(static_cast<char>(v));
+  return s;
+}
+std::string encoded(binary_kind k, std::string_view text) {
+  std::string out = "keep";
+  REQUIRE(encode_value(k, text, out));
+  REQUIRE(out.substr(0, 4) == "keep");
+  return out.substr(4);
+}
+bool declines(binary_kind k, std::string_view text) {
+  std::string out = "keep";
+  bool ok = encode_value(k, text, out);
+  CHECK(out == (ok ? out : std::string("keep")));
+  return !ok;
+}
+}  // namespace
+
+TEST_CASE("binary copy: uuid in uuid_out's form", "[restore][binary]") {
+  CHECK(encoded(binary_kind::uuid, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0") ==
+        bytes({0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78, 0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0}));
+  CHECK(declines(binary_kind::uuid, "0f1e2d3c4b5a69788796a5b4c3d2e1f0"));
+  CHECK(declines(binary_kind::uuid, "{0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0}"));
+  CHECK(declines(binary_kind::uuid, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg"));
+  CHECK(declines(binary_kind::uuid, ""));
+}
+
+TEST_CASE("binary copy: real[] as array_send writes it", "[restore][binary]") {
+  // ndim 1, no nulls, element type 700, 2 elements from 1, then (length 4, bits) each
+  CHECK(encoded(binary_kind::float4_array, "{1,-2.5}") ==
+        bytes({0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0xbc, 0, 0, 0, 2, 0, 0, 0, 1,  //
+               0, 0, 0, 4, 0x3f, 0x80, 0, 0, 0, 0, 0, 4, 0xc0, 0x20, 0, 0}));
+  CHECK(encoded(binary_kind::float4_array, "{}") == bytes({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0xbc}));
+  CHECK(encoded(binary_kind::float4_array, "{-0}").substr(24) == bytes({0x80, 0, 0, 0}));
+  // The exact float: 0.1 rounds to 0x3dcccccd, as strtof does.
+  CHECK(encoded(binary_kind::float4_array, "{0.1}").substr(24) == bytes({0x3d, 0xcc, 0xcc, 0xcd}));
+  CHECK(encoded(binary_kind::float4_array, "{3.4028235e+38}").substr(24) == bytes({0x7f, 0x7f, 0xff, 0xff}));
+  CHECK(encoded(binary_kind::float4_array, "{1e-05}").substr(24) == bytes({0x37, 0x27, 0xc5, 0xac}));
+}
+
+TEST_CASE("binary copy: anything not exactly reproduced is declined", "[restore][binary]") {
+  for (const char* t : {"{NULL}", "{1,NULL}", "{NaN}", "{Infinity}", "{-Infinity}", "{{1,2},{3,4}}", "[1:2]={1,2}",
+                        "{\"1\"}", "{1, 2}", "{ 1}", "{1,}", "{,1}", "{1e-45}", "{1e39}", "{0x10}", "{1..2}", "1,2",
+                        "{1", "", "{1e}", "{+}"})
+    CHECK(declines(binary_kind::float4_array, t));
+}
+
+TEST_CASE("binary copy: pgvector's vector", "[restore][binary]") {
+  CHECK(encoded(binary_kind::vector, "[1,-2.5]") == bytes({0, 2, 0, 0, 0x3f, 0x80, 0, 0, 0xc0, 0x20, 0, 0}));
+  for (const char* t : {"[]", "[NaN]", "[1, 2]", "{1,2}", "[1,2", "[inf]"}) CHECK(declines(binary_kind::vector, t));
+}
+
+TEST_CASE("binary copy: rows, NULLs and the column count", "[restore][binary]") {
+  std::vector<binary_kind> cols{binary_kind::uuid, binary_kind::vector};
+  std::string out;
+  REQUIRE(encode_row(cols, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\t[1]", out));
+  CHECK(out.substr(0, 6) == bytes({0, 2, 0, 0, 0, 16}));
+  CHECK(out.substr(22, 4) == bytes({0, 0, 0, 8}));
+  CHECK(out.size() == 2 + 4 + 16 + 4 + 8);
+
+  out.clear();
+  REQUIRE(encode_row(cols, "\\N\t\\N", out));
+  CHECK(out == bytes({0, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
+
+  out = "x";
+  CHECK_FALSE(encode_row(cols, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", out));       // too few
+  CHECK_FALSE(encode_row(cols, "\\N\t[1]\t[2]", out));                               // too many
+  CHECK_FALSE(encode_row(cols, "\\N\t[1\\n]", out));                                 // an escape
+  CHECK_FALSE(encode_row(cols, "\\N\t[NaN]", out));                                  // a declined value
+  CHECK(out == "x");
+}
+
+TEST_CASE("binary copy: header and trailer", "[restore][binary]") {
+  CHECK(binary_copy_header() == std::string("PGCOPY\n\xff\r\n\0", 11) + std::string(8, '\0'));
+  CHECK(binary_copy_trailer() == bytes({0xff, 0xff}));
+}
+
+TEST_CASE("binary copy: COPY column lists", "[restore][binary]") {
+  CHECK(split_column_list("(\"a\", \"b \"\"c\"\"\")") == std::vector<std::string>{"a", "b \"c\""});
+  CHECK(split_column_list("") == std::vector<std::string>{});
+  CHECK_FALSE(split_column_list("(a, \"b\")"));
+  CHECK_FALSE(split_column_list("(\"a\",\"b\")"));
+  CHECK_FALSE(split_column_list("(\"a\""));
+}
