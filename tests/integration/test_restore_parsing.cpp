@@ -74,7 +74,8 @@ TEST_CASE("make_plan groups frames in restore order and honours the flags and th
   auto p = make_plan(m, false, false);
   CHECK(p.pre_data.size() == 3);
   REQUIRE(p.data.size() == 3);
-  CHECK(p.data[0]->plain_size == 500);  // biggest first
+  CHECK(p.data[0]->offset == 400);  // file order (the frame queue picks the table)
+  CHECK(p.data[1]->offset == 500);
   CHECK(p.data_bytes == 620);
   CHECK(p.data_rows == 30);
   CHECK(p.tables_with_data == std::vector<table_key>{{"public", "a"}, {"s", "a"}});
@@ -93,7 +94,7 @@ TEST_CASE("make_plan groups frames in restore order and honours the flags and th
   CHECK(q.owners.empty());
   CHECK(q.privileges.empty());
 
-  CHECK(describe_frame(*p.data[0]) == "data of \"s\".\"a\" (frame at offset 500)");
+  CHECK(describe_frame(*p.data[1]) == "data of \"s\".\"a\" (frame at offset 500)");
   CHECK(describe_frame(*p.indexes[0]) == "post_data (indexes) unit \"INDEX public.a_i\" (frame at offset 700)");
 }
 
