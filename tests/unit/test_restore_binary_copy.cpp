@@ -6,6 +6,13 @@
 
 #include "restore/binary_copy.hpp"
 
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -96,4 +103,57 @@ TEST_CASE("binary copy: COPY column lists", "[restore][binary]") {
   CHECK_FALSE(split_column_list("(a, \"b\")"));
   CHECK_FALSE(split_column_list("(\"a\",\"b\")"));
   CHECK_FALSE(split_column_list("(\"a\""));
+}
+
+namespace {
+// The float a one-element vector encodes to.
+std::optional<float> vector_float(const std::string& text) {
+  std::string out;
+  if (!encode_value(binary_kind::vector, "[" + text + "]", out)) return std::nullopt;
+  REQUIRE(out.size() == 8);
+  std::uint32_t bits = 0;
+  for (int i = 4; i < 8; ++i) bits = bits << 8 | static_cast<unsigned char>(out[i]);
+  return std::bit_cast<float>(bits);
+}
+}  // namespace
+
+TEST_CASE("binary copy: every float comes back bit for bit from its shortest text, as strtof reads it",
+          "[restore][binary]") {
+  std::mt19937 rng(20261126);
+  char buf[64];
+  int checked = 0;
+  // Random bit patterns over the whole range (float4out writes the shortest round trip,
+  // as std::to_chars does), and the scientific forms printf writes.
+  for (int i = 0; i < 200000; ++i) {
+    float f = std::bit_cast<float>(static_cast<std::uint32_t>(rng()));
+    if (!std::isfinite(f) || std::fpclassify(f) == FP_SUBNORMAL) continue;
+    auto r = std::to_chars(buf, buf + sizeof buf, f);
+    std::string text(buf, r.ptr);
+    auto got = vector_float(text);
+    REQUIRE(got);
+    INFO(text);
+    REQUIRE(std::bit_cast<std::uint32_t>(*got) == std::bit_cast<std::uint32_t>(f));
+    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(f));
+    REQUIRE(std::bit_cast<std::uint32_t>(*vector_float(buf)) == std::bit_cast<std::uint32_t>(f));
+    ++checked;
+  }
+  // Decimal strings of embedding shape (the fast path) and just around it, against strtof.
+  std::uniform_int_distribution<int> digits(1, 10), exp(-14, 14), sign(0, 1);
+  for (int i = 0; i < 200000; ++i) {
+    std::string mant;
+    int n = digits(rng);
+    for (int d = 0; d < n; ++d) mant.push_back(static_cast<char>('0' + rng() % 10));
+    int point = static_cast<int>(rng() % (n + 1));
+    std::string text = (sign(rng) ? "-" : "") + mant.substr(0, point) + (point < n ? "." + mant.substr(point) : "");
+    if (point == 0) text.insert(text[0] == '-' ? 1 : 0, "0");
+    if (rng() % 3 == 0) text += "e" + std::to_string(exp(rng));
+    float expected = std::strtof(text.c_str(), nullptr);
+    if (std::fpclassify(expected) == FP_SUBNORMAL) continue;
+    auto got = vector_float(text);
+    INFO(text);
+    REQUIRE(got);
+    REQUIRE(std::bit_cast<std::uint32_t>(*got) == std::bit_cast<std::uint32_t>(expected));
+    ++checked;
+  }
+  CHECK(checked > 350000);
 }

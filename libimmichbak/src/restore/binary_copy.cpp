@@ -1,6 +1,8 @@
 #include "restore/binary_copy.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <cfloat>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -49,62 +51,148 @@ bool encode_uuid(std::string_view t, std::string& out) {
   return true;
 }
 
-// A plain decimal number as float4out / vector_out write it: -?digits[.digits][e[+-]digits].
-// NaN, Infinity, subnormals and anything else decline (the text path keeps the server's
-// own handling of them).
-bool parse_float(std::string_view t, float& v) {
-  if (t.empty() || t.size() > 32) return false;
-  for (char c : t)
-    if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) return false;
-  const char* end = t.data() + t.size();
-  auto [ptr, ec] = std::from_chars(t.data(), end, v, std::chars_format::general);
-  if (ec != std::errc() || ptr != end) return false;
+// Exact powers of ten in float: 10^10 = 2^10 * 9765625 is the last whose odd part fits
+// the 24-bit significand.
+constexpr float exact_pow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// A float parsed by std::from_chars, exact: NaN, Infinity and subnormals decline.
+bool slow_float(const char* first, const char* last, float& v) {
+  if (last - first > 64) return false;
+  auto [ptr, ec] = std::from_chars(first, last, v, std::chars_format::general);
+  if (ec != std::errc() || ptr != last) return false;
   return std::isfinite(v) && std::fpclassify(v) != FP_SUBNORMAL;
 }
 
-// Elements of "{a,b,c}" / "[a,b,c]" between open and close: plain numbers only.
-bool parse_float_list(std::string_view t, char open, char close, std::vector<float>& values) {
-  values.clear();
-  if (t.size() < 2 || t.front() != open || t.back() != close) return false;
-  t = t.substr(1, t.size() - 2);
-  if (t.empty()) return true;
-  for (;;) {
-    std::size_t comma = t.find(',');
-    float v;
-    if (!parse_float(t.substr(0, comma), v)) return false;
-    values.push_back(v);
-    if (comma == std::string_view::npos) return true;
-    t.remove_prefix(comma + 1);
+// Parses one number of a float list, from `p` up to the next ',' or `end`, in the form
+// float4out / vector_out write it: -?digits[.digits][e[+-]digits]. Returns the position
+// after it (at the ',' or `end`), or nullptr to decline (NaN, Infinity, subnormals,
+// anything else: the text path keeps the server's own handling of them).
+//
+// Most embedding values have at most 7 significant digits and a small exponent: then the
+// digits w <= 2^24 and 10^|e| (|e| <= 10) are exact floats, and one IEEE division or
+// multiplication rounds correctly, which is what strtof / float4in compute (Clinger's
+// fast path). Everything else goes to std::from_chars, exact as well.
+const char* parse_float(const char* p, const char* end, float& v) {
+  const char* const first = p;
+  const bool negative = p != end && *p == '-';
+  if (negative) ++p;
+  std::uint32_t w = 0;
+  int significant = 0, scale = 0, mantissa_digits = 0;
+  auto take = [&](char c) {
+    if (w == 0 && c == '0') return;  // leading zeros carry no digits
+    if (++significant <= 9) w = w * 10 + static_cast<std::uint32_t>(c - '0');
+  };
+  for (; p != end && is_digit(*p); ++p, ++mantissa_digits) take(*p);
+  if (p != end && *p == '.') {
+    ++p;
+    const char* frac = p;
+    for (; p != end && is_digit(*p); ++p) {
+      take(*p);
+      --scale;
+    }
+    if (p == frac) return nullptr;  // "1." is not float4out's
+    mantissa_digits += static_cast<int>(p - frac);
   }
+  if (mantissa_digits == 0) return nullptr;
+  int exponent = 0;
+  if (p != end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool exp_negative = false;
+    if (p != end && (*p == '+' || *p == '-')) exp_negative = *p++ == '-';
+    const char* digits = p;
+    for (; p != end && is_digit(*p) && p - digits < 4; ++p) exponent = exponent * 10 + (*p - '0');
+    if (p == digits) return nullptr;
+    if (exp_negative) exponent = -exponent;
+  }
+  if (p != end && *p != ',') {
+    if (p - first > 64) return nullptr;
+    // Digits past the ones counted (a long exponent, say): let from_chars judge the token.
+    const char* q = p;
+    while (q != end && *q != ',') ++q;
+    return slow_float(first, q, v) ? q : nullptr;
+  }
+  const int e10 = scale + exponent;
+  // Where float arithmetic runs in wider registers (x87) one operation could round twice.
+  constexpr bool float_ops_round_once = FLT_EVAL_METHOD == 0;
+  if (float_ops_round_once && significant <= 9 && w <= (1u << 24) && e10 >= -10 && e10 <= 10) {
+    float x = static_cast<float>(w);  // exact
+    x = e10 < 0 ? x / exact_pow10[-e10] : x * exact_pow10[e10];
+    v = negative ? -x : x;
+    return p;
+  }
+  return slow_float(first, p, v) ? p : nullptr;
 }
 
-void put_float(std::string& out, float v) { put_u32(out, std::bit_cast<std::uint32_t>(v)); }
+void write_u32(char* w, std::uint32_t v) {
+  w[0] = static_cast<char>(v >> 24);
+  w[1] = static_cast<char>(v >> 16);
+  w[2] = static_cast<char>(v >> 8);
+  w[3] = static_cast<char>(v);
+}
+
+// The elements of "{a,b,c}" / "[a,b,c]" (between open and close), written to `out` one
+// after the other, each as `prefix_length` (when true: the int32 4 array_send puts before
+// every element) and the float's bits. Returns the element count, or -1 to decline. One
+// pass over the text; `out` grows once.
+long encode_float_list(std::string_view t, char open, char close, bool prefix_length, std::string& out) {
+  if (t.size() < 2 || t.front() != open || t.back() != close) return -1;
+  const char* p = t.data() + 1;
+  const char* end = t.data() + t.size() - 1;
+  if (p == end) return 0;
+  const std::size_t most = static_cast<std::size_t>(std::count(p, end, ',')) + 1;
+  const std::size_t per = prefix_length ? 8 : 4;
+  const std::size_t at = out.size();
+  out.resize(at + most * per);
+  char* w = out.data() + at;
+  for (;;) {
+    float v;
+    const char* q = parse_float(p, end, v);
+    if (!q) return -1;
+    if (prefix_length) {
+      write_u32(w, 4);
+      w += 4;
+    }
+    write_u32(w, std::bit_cast<std::uint32_t>(v));
+    w += 4;
+    if (q == end) break;
+    p = q + 1;
+  }
+  return static_cast<long>(most);  // every comma separated one element
+}
 
 bool encode_float4_array(std::string_view t, std::string& out) {
-  thread_local std::vector<float> values;
-  if (!parse_float_list(t, '{', '}', values)) return false;
-  // array_send: ndim, has-nulls flag, element type, then per dimension size and lower bound.
-  put_u32(out, values.empty() ? 0 : 1);
+  // array_send: ndim, has-nulls flag, element type, then per dimension size and lower
+  // bound, then (length, bits) per element; the size is filled in once counted.
+  const std::size_t head = out.size();
+  put_u32(out, 1);
   put_u32(out, 0);
   put_u32(out, float4_oid);
-  if (values.empty()) return true;
-  put_u32(out, static_cast<std::uint32_t>(values.size()));
+  put_u32(out, 0);
   put_u32(out, 1);
-  for (float v : values) {
-    put_u32(out, 4);
-    put_float(out, v);
+  long n = encode_float_list(t, '{', '}', true, out);
+  if (n < 0) return false;
+  if (n == 0) {  // '{}': no dimensions at all
+    out.resize(head);
+    put_u32(out, 0);
+    put_u32(out, 0);
+    put_u32(out, float4_oid);
+    return true;
   }
+  write_u32(out.data() + head + 12, static_cast<std::uint32_t>(n));
   return true;
 }
 
 bool encode_vector(std::string_view t, std::string& out) {
-  thread_local std::vector<float> values;
-  if (!parse_float_list(t, '[', ']', values)) return false;
-  if (values.empty() || values.size() > 0xffff) return false;
   // pgvector's vector_send: dim (int16), unused (int16, zero), then the floats.
-  put_u16(out, static_cast<std::uint16_t>(values.size()));
+  const std::size_t head = out.size();
   put_u16(out, 0);
-  for (float v : values) put_float(out, v);
+  put_u16(out, 0);
+  long n = encode_float_list(t, '[', ']', false, out);
+  if (n <= 0 || n > 0xffff) return false;
+  out[head] = static_cast<char>(n >> 8);
+  out[head + 1] = static_cast<char>(n);
   return true;
 }
 

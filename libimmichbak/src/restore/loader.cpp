@@ -9,6 +9,7 @@
 #include "restore/analyze.hpp"
 #include "restore/binary_types.hpp"
 #include "restore/frame_queue.hpp"
+#include "restore/index_order.hpp"
 #include "util/sql_quote.hpp"
 
 #include <fmt/format.h>
@@ -182,31 +183,63 @@ std::string describe_frame(const manifest_frame& f) {
 
 namespace {
 
-constexpr std::size_t max_binary_frame = 64u << 20;  // larger frames load as text
+constexpr std::size_t binary_send_at = 256u << 10;  // encoded bytes collected before a send
 
 struct declined {};
 
-// The binary path of load_data_frame(): decodes the whole frame, hashes its rows and
-// encodes them (restore/binary_copy.hpp), then sends one binary COPY. Returns nullopt,
-// having sent nothing, when the frame is not entirely in the forms the encoder
-// reproduces, or is damaged in any way: the text path then loads it, or reports the
-// damage in its own words.
+// The binary path of load_data_frame(): decodes the frame, hashes its rows, encodes them
+// (restore/binary_copy.hpp) and streams one binary COPY. Returns nullopt when the frame is
+// not entirely in the forms the encoder reproduces, is damaged in any way, or the server
+// refuses the binary rows: whatever was sent is rolled back first (the COPY is aborted, and
+// inside a transaction a savepoint is rolled back to), so the text path then loads the frame
+// from the start, or reports the problem in its own words.
 std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader, const manifest_frame& f,
                                             pg::connection& c, const std::function<void()>& check,
                                             const std::map<std::string, binary_kind>& binary_columns) {
-  std::string head, partial, out(binary_copy_header());
+  std::string head, partial, out, sql;
   std::optional<std::string> cols;
   std::vector<binary_kind> kinds;
   format::content_hash hash;
   bool ended = false;
+  const bool in_transaction = c.in_transaction();
+  bool savepoint = false, copying = false, sending = false;
+
+  auto send = [&] {
+    sending = true;
+    if (!copying) {
+      if (in_transaction) {
+        c.exec("SAVEPOINT immichbak_binary_frame");
+        savepoint = true;
+      }
+      c.copy_in_start(sql);
+      copying = true;
+      c.copy_in_put(binary_copy_header());
+    }
+    c.copy_in_put(out);
+    out.clear();
+    sending = false;
+  };
+  auto undo = [&]() noexcept {
+    if (copying) c.copy_in_abort("immichbak: this frame is loaded as text instead");
+    copying = false;
+    if (savepoint) {
+      try {
+        c.exec("ROLLBACK TO SAVEPOINT immichbak_binary_frame; RELEASE SAVEPOINT immichbak_binary_frame");
+      } catch (...) {
+        // the text path fails on this session next, with the reason
+      }
+    }
+    savepoint = false;
+  };
   auto on_line = [&](std::string_view line) {
     if (ended) throw declined{};
     if (line == "\\.") {
       ended = true;
       return;
     }
-    if (!encode_row(kinds, line, out) || out.size() > max_binary_frame) throw declined{};
+    if (!encode_row(kinds, line, out)) throw declined{};
     hash.add_row(line);
+    if (out.size() >= binary_send_at) send();
   };
   try {
     reader.read_frame(f, [&](std::string_view piece) {
@@ -221,6 +254,8 @@ std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader,
         if (!cols) throw declined{};
         kinds = binary_plan(binary_columns, *cols);
         if (kinds.empty()) throw declined{};
+        constexpr std::string_view text_tail = " FROM stdin;";
+        sql = head.substr(0, head.size() - text_tail.size()) + " FROM STDIN (FORMAT binary)";
       }
       while (!piece.empty()) {
         auto nl = piece.find('\n');
@@ -239,40 +274,59 @@ std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader,
         piece.remove_prefix(nl + 1);
       }
     }, !reader.compressed());
+    if (!cols || !ended || !partial.empty() || hash.rows() != f.rows) throw declined{};
+    send();
+    c.copy_in_put(binary_copy_trailer());
   } catch (const declined&) {
+    undo();
     return std::nullopt;
   } catch (const error& e) {
-    if (e.code() == errc::cancelled || e.code() == errc::connection_failed) throw;
+    undo();
+    // The server or the connection failed while rows were sent: that is the restore's
+    // error. Anything the reader found wrong, the text path reports in its own words.
+    if (sending || e.code() == errc::cancelled || e.code() == errc::connection_failed) rethrow_named(e, f);
     return std::nullopt;
+  } catch (...) {
+    undo();
+    throw;
   }
-  if (!cols || !ended || !partial.empty() || hash.rows() != f.rows) return std::nullopt;
-  out.append(binary_copy_trailer());
 
-  constexpr std::string_view text_tail = " FROM stdin;";
-  std::string sql = head.substr(0, head.size() - text_tail.size()) + " FROM STDIN (FORMAT binary)";
-  bool started = false;
   std::uint64_t rows = 0;
   try {
-    c.copy_in_start(sql);
-    started = true;
-    constexpr std::size_t slice = 1u << 20;
-    for (std::size_t at = 0; at < out.size(); at += slice) {
-      if (check) check();
-      c.copy_in_put(std::string_view(out).substr(at, slice));
-    }
-    started = false;
+    copying = false;
     rows = c.copy_in_finish();
+    if (savepoint) c.exec("RELEASE SAVEPOINT immichbak_binary_frame");
   } catch (const error& e) {
-    if (started) c.copy_in_abort("immichbak: the restore stopped");
-    rethrow_named(e, f);
-  } catch (...) {
-    if (started) c.copy_in_abort("immichbak: the restore stopped");
-    throw;
+    if (e.code() == errc::connection_failed) rethrow_named(e, f);
+    undo();  // the server refused the binary rows: text gets the last word
+    return std::nullopt;
   }
   if (rows != f.rows)
     throw error(errc::corrupt_backup,
                 fmt::format("{}: loaded {} rows but the manifest says {}", describe_frame(f), rows, f.rows));
   return frame_loaded{rows, *cols, hash, true};
+}
+
+// Index builds, longest first (restore/index_order.hpp). A frame that cannot be read
+// keeps its place; running it reports the damage.
+std::vector<const manifest_frame*> longest_first(const format::backup_reader& reader,
+                                                 const std::vector<const manifest_frame*>& units) {
+  std::map<table_key, std::uint64_t> rows;
+  for (const auto& t : reader.get_manifest().tables) rows[{t.schema, t.name}] = t.rows;
+  std::vector<std::pair<double, const manifest_frame*>> costed;
+  for (const auto* f : units) {
+    double cost = 0;
+    try {
+      auto it = rows.find({f->schema, f->table});
+      cost = index_build_cost(reader.read_frame(*f), it == rows.end() ? 0 : it->second);
+    } catch (const error&) {
+    }
+    costed.emplace_back(cost, f);
+  }
+  std::stable_sort(costed.begin(), costed.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<const manifest_frame*> out;
+  for (const auto& [cost, f] : costed) out.push_back(f);
+  return out;
 }
 
 }  // namespace
@@ -422,7 +476,7 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
                                           plan.data.size()));
   }
 
-  parallel("indexes", plan.indexes);
+  parallel("indexes", longest_first(reader, plan.indexes));
   parallel("foreign-keys", plan.foreign_keys);
   sequential("post-data", plan.final_units);
   paused.resume(*sessions[0]);  // before the owners step: ours to alter until then

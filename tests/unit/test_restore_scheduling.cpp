@@ -1,8 +1,10 @@
-// Which data frame a free loading session takes next (restore/frame_queue.hpp).
+// Which data frame a free loading session takes next (restore/frame_queue.hpp), and the
+// order index builds start in (restore/index_order.hpp).
 
 #include <catch2/catch.hpp>
 
 #include "restore/frame_queue.hpp"
+#include "restore/index_order.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -89,4 +91,19 @@ TEST_CASE("frame queue: empty input and unknown sessions", "[restore]") {
   frame_queue q({}, 2);
   CHECK_FALSE(q.take(0));
   CHECK_THROWS_AS(q.take(2), error);
+}
+
+TEST_CASE("index order: vector indexes, then GiST and GIN, then btree, by table rows", "[restore]") {
+  using immichbak::restore_detail::index_build_cost;
+  const char* hnsw = "CREATE INDEX clip_index ON public.smart_search USING hnsw (embedding vector_cosine_ops);";
+  const char* gist = "CREATE INDEX exif_earthcoord_idx ON public.asset_exif USING gist (public.ll_to_earth(a, b));";
+  const char* gin = "CREATE INDEX idx ON public.asset USING gin (f_unaccent(\"originalFileName\") gin_trgm_ops);";
+  const char* btree = "CREATE INDEX idx ON public.asset USING btree (\"ownerId\");";
+  const char* pkey = "ALTER TABLE ONLY \"public\".\"asset\" ADD CONSTRAINT \"asset_pkey\" PRIMARY KEY (id);";
+  CHECK(index_build_cost(hnsw, 1000) > index_build_cost(gist, 20000));
+  CHECK(index_build_cost(gist, 70000) > index_build_cost(gin, 70000));
+  CHECK(index_build_cost(gin, 70000) > index_build_cost(btree, 70000));
+  CHECK(index_build_cost(btree, 70000) == index_build_cost(pkey, 70000));
+  CHECK(index_build_cost(btree, 100000) > index_build_cost(btree, 70000));
+  CHECK(index_build_cost("CREATE INDEX i ON t USING VCHORDRQ (e);", 0) > index_build_cost(btree, 500));
 }
