@@ -16,7 +16,9 @@ using namespace immichbak;
 namespace {
 
 // Floats over 60 orders of magnitude, the edges of float4, NULLs, empty arrays; and in
-// `odd` values the encoder declines after rows it takes, so that frame falls back whole.
+// `odd` values the encoder declines after ~1.6 MB of rows it took and already sent, so
+// that COPY is aborted (inside a transaction: rolled back to a savepoint) and the frame
+// loads again as text.
 void make_source(const test::scratch_database& src) {
   src.psql(R"(
     CREATE TABLE public.emb (id uuid PRIMARY KEY, embedding real[] NOT NULL);
@@ -29,7 +31,8 @@ void make_source(const test::scratch_database& src) {
     CREATE TABLE public.loose (u uuid, e real[]);
     INSERT INTO public.loose VALUES (NULL, NULL), (gen_random_uuid(), NULL), (NULL, '{1,2}');
     CREATE TABLE public.odd (u uuid, e real[]);
-    INSERT INTO public.odd SELECT gen_random_uuid(), ARRAY[g::real / 7] FROM generate_series(1, 500) g;
+    INSERT INTO public.odd SELECT gen_random_uuid(), ARRAY(SELECT (g * k)::real / 7 FROM generate_series(1, 64) k)
+      FROM generate_series(1, 3000) g;
     INSERT INTO public.odd VALUES (gen_random_uuid(), '{NaN,Infinity,-Infinity}'), (gen_random_uuid(), '{1,NULL}'),
       (gen_random_uuid(), '{{1,2},{3,4}}'), (gen_random_uuid(), '[0:1]={5,6}'), (gen_random_uuid(), '{1e-45}');
     CREATE TABLE public.other (id integer, e real[]);
