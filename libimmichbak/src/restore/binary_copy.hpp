@@ -4,8 +4,9 @@
 //
 // Why: Immich's embeddings (vector(512), ~88 % of a dump) arrive as decimal text, and a
 // server parsing 512 floats per row with strtof spends about 40 % of a restore's CPU on
-// it. The client parses them about three times as fast (std::from_chars, exact like
-// strtof: both round correctly) and sends the floats' bits, which the server only copies.
+// it. The client parses them faster (an exact fast path for short mantissas, else
+// std::from_chars; both round correctly, as strtof does) and sends the floats' bits, which
+// the server only copies.
 //
 // Only what can be reproduced exactly is encoded; everything else keeps the text path:
 //   - kinds: uuid, one-dimensional real[] (float4[]), pgvector's vector;
