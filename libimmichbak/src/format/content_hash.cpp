@@ -1,19 +1,9 @@
 #include "format/content_hash.hpp"
 
 #include "format/sha256.hpp"
+#include "util/hex.hpp"
 
 namespace immichbak::format {
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 void content_hash::add_row(std::string_view row_without_newline) {
   add_row_digest(sha256::of(row_without_newline));
@@ -72,8 +62,8 @@ std::optional<content_hash> content_hash::from_hex(std::string_view hex, std::ui
   for (std::size_t lane = 0; lane < 4; ++lane) {
     std::uint64_t v = 0;
     for (std::size_t b = 0; b < 8; ++b) {
-      int hi = hex_value(hex[lane * 16 + b * 2]);
-      int lo = hex_value(hex[lane * 16 + b * 2 + 1]);
+      int hi = util::hex_digit(hex[lane * 16 + b * 2]);
+      int lo = util::hex_digit(hex[lane * 16 + b * 2 + 1]);
       if (hi < 0 || lo < 0) return std::nullopt;
       v |= std::uint64_t(hi * 16 + lo) << (8 * b);
     }

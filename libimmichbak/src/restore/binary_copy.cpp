@@ -1,5 +1,7 @@
 #include "restore/binary_copy.hpp"
 
+#include "util/hex.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cfloat>
@@ -24,13 +26,6 @@ void put_u16(std::string& out, std::uint16_t v) {
   out.append(b, 2);
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // uuid_out's form only: 8-4-4-4-12 hex digits.
 bool encode_uuid(std::string_view t, std::string& out) {
   if (t.size() != 36) return false;
@@ -42,7 +37,7 @@ bool encode_uuid(std::string_view t, std::string& out) {
       ++i;
       continue;
     }
-    int hi = hex_digit(t[i]), lo = hex_digit(t[i + 1]);
+    int hi = util::hex_digit(t[i]), lo = util::hex_digit(t[i + 1]);
     if (hi < 0 || lo < 0) return false;
     bytes[n++] = static_cast<char>(hi * 16 + lo);
     i += 2;

@@ -3,6 +3,7 @@
 #include <immichbak/error.hpp>
 
 #include "pg/connection.hpp"
+#include "util/hex.hpp"
 
 #include <optional>
 #include <set>
@@ -28,10 +29,7 @@ std::optional<std::string> unhex_bytea(std::string_view t) {
   if (t.substr(0, 2) != "\\x" || t.size() % 2 != 0) return std::nullopt;
   std::string out;
   for (std::size_t i = 2; i < t.size(); i += 2) {
-    auto digit = [](char c) {
-      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
-    int hi = digit(t[i]), lo = digit(t[i + 1]);
+    int hi = util::hex_digit(t[i]), lo = util::hex_digit(t[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
