@@ -26,6 +26,25 @@ namespace {
 constexpr std::size_t max_copy_line = 16u << 20;  // a COPY line longer than this is damage
 constexpr std::string_view end_marker = "\\.\n";
 
+// A data frame's first line, `COPY "s"."t" (...) FROM stdin;`, gathered from the pieces
+// it arrives in (the text and the binary path read it alike).
+struct copy_head {
+  enum class step { more, done, too_long, not_copy };
+  std::string line;
+  std::optional<std::string> columns;  ///< parse_copy_line() of the complete line
+
+  /// Moves the line's bytes (and its newline) from the front of `piece` into `line`.
+  step take(std::string_view& piece, const manifest_frame& f) {
+    auto nl = piece.find('\n');
+    line.append(piece.substr(0, nl));
+    if (line.size() > max_copy_line) return step::too_long;
+    if (nl == std::string_view::npos) return step::more;
+    piece.remove_prefix(nl + 1);
+    columns = parse_copy_line(line, f.schema, f.table);
+    return columns ? step::done : step::not_copy;
+  }
+};
+
 // Rethrows `e` with the frame named, keeping code and SQLSTATE.
 [[noreturn]] void rethrow_named(const error& e, const manifest_frame& f) {
   throw error(e.code(), fmt::format("{} failed: {}", describe_frame(f), e.what()), e.sqlstate());
@@ -196,8 +215,8 @@ struct declined {};
 std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader, const manifest_frame& f,
                                             pg::connection& c, const std::function<void()>& check,
                                             const std::map<std::string, binary_kind>& binary_columns) {
-  std::string head, partial, out, sql;
-  std::optional<std::string> cols;
+  copy_head head;
+  std::string partial, out, sql;
   std::vector<binary_kind> kinds;
   format::content_hash hash;
   bool ended = false;
@@ -244,18 +263,14 @@ std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader,
   try {
     reader.read_frame(f, [&](std::string_view piece) {
       if (check) check();
-      if (!cols) {
-        auto nl = piece.find('\n');
-        head.append(piece.substr(0, nl));
-        if (head.size() > max_copy_line) throw declined{};
-        if (nl == std::string_view::npos) return;
-        piece.remove_prefix(nl + 1);
-        cols = parse_copy_line(head, f.schema, f.table);
-        if (!cols) throw declined{};
-        kinds = binary_plan(binary_columns, *cols);
+      if (!head.columns) {
+        copy_head::step step = head.take(piece, f);
+        if (step == copy_head::step::more) return;
+        if (step != copy_head::step::done) throw declined{};
+        kinds = binary_plan(binary_columns, *head.columns);
         if (kinds.empty()) throw declined{};
         constexpr std::string_view text_tail = " FROM stdin;";
-        sql = head.substr(0, head.size() - text_tail.size()) + " FROM STDIN (FORMAT binary)";
+        sql = head.line.substr(0, head.line.size() - text_tail.size()) + " FROM STDIN (FORMAT binary)";
       }
       while (!piece.empty()) {
         auto nl = piece.find('\n');
@@ -274,7 +289,7 @@ std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader,
         piece.remove_prefix(nl + 1);
       }
     }, !reader.compressed());
-    if (!cols || !ended || !partial.empty() || hash.rows() != f.rows) throw declined{};
+    if (!head.columns || !ended || !partial.empty() || hash.rows() != f.rows) throw declined{};
     send();
     c.copy_in_put(binary_copy_trailer());
   } catch (const declined&) {
@@ -304,7 +319,7 @@ std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader,
   if (rows != f.rows)
     throw error(errc::corrupt_backup,
                 fmt::format("{}: loaded {} rows but the manifest says {}", describe_frame(f), rows, f.rows));
-  return frame_loaded{rows, *cols, hash, true};
+  return frame_loaded{rows, *head.columns, hash, true};
 }
 
 // Index builds, longest first (restore/index_order.hpp). A frame that cannot be read
@@ -336,7 +351,7 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
                              const std::map<std::string, binary_kind>* binary_columns) {
   if (binary_columns && !binary_columns->empty())
     if (auto done = try_load_binary(reader, f, c, check, *binary_columns)) return std::move(*done);
-  std::string head;
+  copy_head head;
   // The rows exactly as sent to the server, hashed on the way (the client is mostly idle
   // while the server parses): the restore compares them with the manifest.
   format::content_hash_stream sent;
@@ -346,7 +361,6 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
   };
   std::string held;  // the last bytes seen, kept back until we know they are not "\.\n"
   bool started = false;
-  std::optional<std::string> cols;
   auto corrupt = [&](const std::string& what) {
     return error(errc::corrupt_backup, fmt::format("{} is damaged: {}", describe_frame(f), what));
   };
@@ -358,16 +372,15 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
     reader.read_frame(f, [&](std::string_view piece) {
       if (check) check();
       if (!started) {
-        auto nl = piece.find('\n');
-        head.append(piece.substr(0, nl));
-        if (head.size() > max_copy_line) throw corrupt("its first line is not a COPY statement");
-        if (nl == std::string_view::npos) return;
-        piece.remove_prefix(nl + 1);
-        cols = parse_copy_line(head, f.schema, f.table);
-        if (!cols)
-          throw corrupt(fmt::format("its first line is not COPY {} (...) FROM stdin;",
-                                    sql::qualified(f.schema, f.table)));
-        c.copy_in_start(head);
+        switch (head.take(piece, f)) {
+          case copy_head::step::more: return;
+          case copy_head::step::too_long: throw corrupt("its first line is not a COPY statement");
+          case copy_head::step::not_copy:
+            throw corrupt(fmt::format("its first line is not COPY {} (...) FROM stdin;",
+                                      sql::qualified(f.schema, f.table)));
+          case copy_head::step::done: break;
+        }
+        c.copy_in_start(head.line);
         started = true;
       }
       // Send everything but the last 3 bytes seen so far.
@@ -407,7 +420,7 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
   if (rows != f.rows)
     throw error(errc::corrupt_backup,
                 fmt::format("{}: loaded {} rows but the manifest says {}", describe_frame(f), rows, f.rows));
-  return frame_loaded{rows, *cols, sent.hash(), false};
+  return frame_loaded{rows, *head.columns, sent.hash(), false};
 }
 
 load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
@@ -446,8 +459,7 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   for (auto* s : sessions) set_restore_search_path(*s, m);
 
   if (!plan.data.empty()) {
-    binary_columns binary;
-    if (options.binary_copy) binary = find_binary_columns(*sessions[0], plan.tables_with_data);
+    binary_columns binary = find_binary_columns(*sessions[0], plan.tables_with_data);
     rep.phase("data", plan.data.size(), plan.data_bytes, plan.data_rows);
     std::vector<frame_queue::item> items;
     items.reserve(plan.data.size());

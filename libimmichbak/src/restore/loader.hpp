@@ -107,9 +107,9 @@ struct frame_loaded {
 /// whole). `check` runs between pieces (it throws to stop). Throws
 /// error(corrupt_backup) naming the frame when it is damaged or malformed. With
 /// `binary_columns` (the table's columns that may go binary, restore/binary_types.hpp), a
-/// frame whose every column is among them and whose every value the encoder takes is
-/// decoded whole and sent as one binary COPY instead; the rows hashed are the frame's
-/// text rows either way.
+/// frame whose every column is among them is streamed as binary COPY instead, and loaded
+/// again as text when a value turns out to be one the encoder declines; the rows hashed
+/// are the frame's text rows either way.
 frame_loaded load_data_frame(const format::backup_reader& reader, const manifest_frame& f, pg::connection& c,
                              const std::function<void()>& check,
                              const std::map<std::string, binary_kind>* binary_columns = nullptr);
@@ -122,9 +122,6 @@ struct load_options {
   bool pause_autovacuum = true;
   /// Retry a parallel DDL unit that lost a deadlock (two FKs locking the same tables).
   int deadlock_retries = 3;
-  /// Send the frames of tables whose columns are all of probed binary-safe types as
-  /// binary COPY (restore/binary_copy.hpp): the server skips parsing their floats.
-  bool binary_copy = true;
 };
 
 struct load_result {
