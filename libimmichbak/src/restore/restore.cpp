@@ -72,6 +72,18 @@ std::size_t tables_restored(const manifest& m, const std::set<table_key>* only) 
   return n;
 }
 
+// The restore's "check" step: the rows as loaded, and with --check-readback the tables
+// read back, against the manifest (restore/content_check.hpp). `which` limits it to the
+// tables restored (--table).
+void check_restored(const manifest& m, const load_result& lr, session_set& sessions, run_control& state,
+                    reporter& rep, const restore_options& o,
+                    const std::function<bool(const manifest_table&)>& which = {}) {
+  if (!o.check_content) return;
+  rep.phase("check");
+  throw_if_check_failed(check_loaded(m, lr, which));
+  if (o.check_readback) throw_if_check_failed(check_content(m, lr.copy_columns, sessions.sessions(), state, rep, which));
+}
+
 void analyze_after_commit(pg::connection& c, const std::vector<table_key>& tables, reporter& rep) {
   std::vector<analyze_step> steps;
   try {
@@ -110,11 +122,7 @@ restore_result restore_scratch(const format::backup_reader& reader, const restor
     sessions.open([&] { return t.connect(scratch); }, o.jobs, o.jobs, true);
     state.start_watchdog();
     load_result lr = load(reader, plan, sessions.sessions(), state, rep, {});
-    if (o.check_content) {
-      rep.phase("check");
-      throw_if_check_failed(check_loaded(m, lr));
-      if (o.check_readback) throw_if_check_failed(check_content(m, lr.copy_columns, sessions.sessions(), state, rep));
-    }
+    check_restored(m, lr, sessions, state, rep, o);
     apply_immich_fixups(sessions.leader(), m, res, rep);
     state.stop_watchdog();
     state.check_cancel();
@@ -233,15 +241,10 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
       }
     }
 
-    if (o.check_content) {
-      std::function<bool(const manifest_table&)> which;
-      if (mode == restore_mode::tables)
-        which = [&selected](const manifest_table& mt) { return selected.count({mt.schema, mt.name}) > 0; };
-      rep.phase("check");
-      throw_if_check_failed(check_loaded(m, lr, which));
-      if (o.check_readback)
-        throw_if_check_failed(check_content(m, lr.copy_columns, sessions.sessions(), state, rep, which));
-    }
+    std::function<bool(const manifest_table&)> which;
+    if (mode == restore_mode::tables)
+      which = [&selected](const manifest_table& mt) { return selected.count({mt.schema, mt.name}) > 0; };
+    check_restored(m, lr, sessions, state, rep, o, which);
     if (mode == restore_mode::in_place) apply_immich_fixups(c, m, res, rep);
     state.stop_watchdog();
     state.check_cancel();
