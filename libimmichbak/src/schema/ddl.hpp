@@ -40,6 +40,16 @@ std::string database_comment_statement(const std::string& comment);
 /// The SET clause value for a setting: `'a', 'b'` for list settings, `'v'` otherwise.
 std::string setting_value_sql(const std::string& name, const std::string& value);
 
+/// Storage parameters "name=value" as a WITH list: name='value', ... (every value a
+/// literal: the server takes numbers, booleans and enums from strings alike).
+std::string options_list(const std::vector<std::string>& options);
+
+/// The text after ADD CONSTRAINT name for a constraint: PRIMARY KEY / UNIQUE assembled
+/// from their parts with the backing index's storage parameters, as pg_dump writes them
+/// ([NULLS NOT DISTINCT] (cols [WITHOUT OVERLAPS]) [INCLUDE (...)] [WITH (...)]
+/// [DEFERRABLE [INITIALLY DEFERRED]]); other kinds: the server's pg_get_constraintdef.
+std::string unique_constraint_definition(const table_constraint& con, const std::vector<std::string>& index_options);
+
 /// Glob match with `*` and `?` (whole string).
 bool glob_match(std::string_view pattern, std::string_view text);
 

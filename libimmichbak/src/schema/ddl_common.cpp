@@ -162,6 +162,37 @@ std::string database_comment_statement(const std::string& comment) {
   return fmt::format("DO {};\n", dollar_quote(body, "do"));
 }
 
+std::string options_list(const std::vector<std::string>& options) {
+  std::string out;
+  for (const auto& o : options) {
+    if (!out.empty()) out += ", ";
+    auto eq = o.find('=');
+    out += eq == std::string::npos ? o : o.substr(0, eq) + "=" + sql::literal(o.substr(eq + 1));
+  }
+  return out;
+}
+
+std::string unique_constraint_definition(const table_constraint& con, const std::vector<std::string>& index_options) {
+  if (con.key_columns.empty() || (con.type != 'p' && con.type != 'u')) return con.definition;
+  std::string out = con.type == 'p' ? "PRIMARY KEY" : "UNIQUE";
+  if (con.nulls_not_distinct) out += " NULLS NOT DISTINCT";
+  out += " (";
+  for (std::size_t i = 0; i < con.key_columns.size(); ++i) {
+    if (i) out += ", ";
+    out += sql::ident(con.key_columns[i]);
+  }
+  if (con.without_overlaps) out += " WITHOUT OVERLAPS";
+  out += ")";
+  if (!con.include_columns.empty()) {
+    out += " INCLUDE (";
+    for (std::size_t i = 0; i < con.include_columns.size(); ++i) out += (i ? ", " : "") + sql::ident(con.include_columns[i]);
+    out += ")";
+  }
+  if (!index_options.empty()) out += " WITH (" + options_list(index_options) + ")";
+  if (con.deferrable) out += con.deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+  return out;
+}
+
 bool glob_match(std::string_view pattern, std::string_view text) {
   // Iterative matcher with backtracking to the last '*'.
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;

@@ -22,21 +22,6 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
-/// reloptions "name=value" -> name='value' (every value as a literal: the server takes
-/// numbers, booleans and enums from strings alike).
-std::string options_list(const std::vector<std::string>& options) {
-  std::vector<std::string> parts;
-  for (const auto& o : options) {
-    auto eq = o.find('=');
-    if (eq == std::string::npos) {
-      parts.push_back(o);
-    } else {
-      parts.push_back(o.substr(0, eq) + "=" + sql::literal(o.substr(eq + 1)));
-    }
-  }
-  return join(parts, ", ");
-}
-
 std::string sequence_option_text(const sequence_options& o, std::string_view indent) {
   std::string out;
   out += fmt::format("{}START WITH {}", indent, o.start);
@@ -49,6 +34,20 @@ std::string sequence_option_text(const sequence_options& o, std::string_view ind
 }
 
 bool is_partition(const relation_info& r) { return !r.partition_parent.empty(); }
+
+/// An identity column whose sequence has another type (ALTER SEQUENCE ... AS bigint on an
+/// integer column, as Immich 3.x's migrations leave behind).
+bool identity_type_differs(const column_info& c) {
+  return c.identity && !c.identity_sequence_name.empty() && c.identity_options.data_type != c.type;
+}
+
+/// ALTER SEQUENCE ... AS type with every option: the type change first resets bounds that
+/// were the old type's limits, so the options are restated in the same statement.
+std::string identity_type_fix(const column_info& c) {
+  if (!identity_type_differs(c)) return {};
+  return fmt::format("ALTER SEQUENCE {}\n    AS {}{};\n", sql::qualified(c.identity_sequence_schema, c.identity_sequence_name),
+                     c.identity_options.data_type, sequence_option_text(c.identity_options, "\n    "));
+}
 
 /// Columns that CREATE TABLE prints: local ones; partitions print all (pg_dump does the
 /// same, and ATTACH PARTITION then marks them inherited).
@@ -64,11 +63,13 @@ std::string column_definition(const relation_info& r, const column_info& c, cons
   }
   if (c.not_null) out += " NOT NULL";
   // A partition's identity comes from its parent (PostgreSQL 17), with no sequence of its own.
+  // A sequence whose type differs from the column's gets its options after CREATE TABLE
+  // (identity_type_fix): the identity clause takes no AS, and its bounds may not fit.
   if (c.identity && !c.identity_sequence_name.empty()) {
     out += fmt::format(" GENERATED {} AS IDENTITY (\n        SEQUENCE NAME {}{}\n    )",
                        c.identity == 'a' ? "ALWAYS" : "BY DEFAULT",
                        sql::qualified(c.identity_sequence_schema, c.identity_sequence_name),
-                       sequence_option_text(c.identity_options, "\n        "));
+                       identity_type_differs(c) ? "" : sequence_option_text(c.identity_options, "\n        "));
   }
   (void)r;
   return out;
@@ -298,6 +299,8 @@ std::string relation_ddl(const relation_info& r, const std::vector<sequence_info
   out += ";\n";
   if (is_partition(r)) out += fmt::format("ALTER TABLE ONLY {} ATTACH PARTITION {} {};\n", r.partition_parent, name, r.partition_bound);
   out += column_alters(r, omitted);
+  for (const auto& c : r.columns)
+    if (prints_column(r, c)) out += identity_type_fix(c);
   if (r.replica_identity == 'n') out += fmt::format("ALTER TABLE ONLY {} REPLICA IDENTITY NOTHING;\n", name);
   if (r.replica_identity == 'f') out += fmt::format("ALTER TABLE ONLY {} REPLICA IDENTITY FULL;\n", name);
   for (const auto& s : owned_sequences)

@@ -160,7 +160,8 @@ class plan_builder {
       if (it == con_by_oid_.end())
         throw error(errc::internal, fmt::format("index {} backs constraint {} which was not read", iname, ix.constraint_oid));
       const auto& con = c_.constraints[it->second];
-      out += fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} {};\n", table, sql::ident(con.name), con.definition);
+      out += fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} {};\n", table, sql::ident(con.name),
+                         unique_constraint_definition(con, ix.options));
       out += comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(con.name), table), con.comment);
     } else {
       out += strip_semicolon(ix.definition) + ";\n";

@@ -241,6 +241,9 @@ struct index_info {
   bool clustered = false;
   bool replica_identity = false;
   std::vector<std::pair<int, int>> stattargets; ///< (column number, target) for expression columns
+  /// Storage parameters ("name=value"), user-settable ones only. pg_get_indexdef writes them
+  /// for plain indexes; a constraint's index needs them spelled out (table_constraint).
+  std::vector<std::string> options;
   std::optional<std::string> comment;
 };
 
@@ -258,6 +261,13 @@ struct table_constraint {
   std::uint32_t parent = 0;                     ///< conparentid: cloned from a partitioned parent
   bool is_local = true;
   std::optional<std::string> comment;
+  // PRIMARY KEY / UNIQUE, written from these parts as pg_dump does (pg_get_constraintdef
+  // leaves out the index's WITH (...)); when key_columns is empty, `definition` is used.
+  std::vector<std::string> key_columns;         ///< raw column names, key order
+  std::vector<std::string> include_columns;     ///< INCLUDE (...)
+  bool nulls_not_distinct = false;              ///< UNIQUE NULLS NOT DISTINCT (15+)
+  bool without_overlaps = false;                ///< last key column WITHOUT OVERLAPS (18+)
+  bool deferrable = false, deferred = false;
 };
 
 struct trigger_info {
