@@ -8,6 +8,7 @@
 #include "pg/connection.hpp"
 #include "restore/analyze.hpp"
 #include "restore/binary_types.hpp"
+#include "restore/index_search_path.hpp"
 #include "restore/frame_queue.hpp"
 #include "restore/index_order.hpp"
 #include "util/sql_quote.hpp"
@@ -451,6 +452,8 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   };
 
   sequential("pre-data", plan.pre_data);
+  // Before any row: indexes PostgreSQL 17+ could not build (restore/index_search_path.hpp).
+  refuse_unbuildable_indexes(*sessions[0], reader, plan.indexes);
   autovacuum_pause paused;
   if (options.pause_autovacuum) paused.pause(*sessions[0], plan.tables_with_data);
 

@@ -204,11 +204,20 @@ void check_roles(pg::connection& c, const format::backup_reader& reader, const l
 std::optional<std::string> check_server_version(pg::connection& c, const manifest& m) {
   int target_major = c.server_version() / 10000;
   int source_major = m.server_version_num / 10000;
-  if (source_major == 0 || target_major >= source_major) return std::nullopt;
-  return fmt::format("the backup comes from PostgreSQL {} and the target server runs {}: restoring into an older "
-                     "major version may fail on features it lacks",
-                     m.server_version.empty() ? std::to_string(source_major) : m.server_version,
-                     c.server_version_string());
+  std::string source = m.server_version.empty() ? std::to_string(source_major) : m.server_version;
+  // DDL written by a newer major may use what an older one lacks (NULLS NOT DISTINCT,
+  // MAINTAIN, SQL-standard bodies, ...): refused before anything is touched, not
+  // discovered half-way through the schema.
+  if (source_major != 0 && target_major < source_major)
+    throw error(errc::server_version,
+                fmt::format("the backup comes from PostgreSQL {} and the target server runs {}: immichbak restores into "
+                            "the same or a newer major version only; restore into PostgreSQL {} or newer",
+                            source, c.server_version_string(), source_major));
+  if (target_major < 14 || target_major > 18)
+    return fmt::format("the target server runs PostgreSQL {}; immichbak is tested with 14 to 18 (the versions Immich "
+                       "supports)",
+                       c.server_version_string());
+  return std::nullopt;
 }
 
 std::set<table_key> resolve_tables(const manifest& m, const std::vector<std::string>& names) {

@@ -55,7 +55,8 @@ void check_preload(pg::connection& c, const manifest& m);
 void check_roles(pg::connection& c, const format::backup_reader& reader, const load_plan& all, bool no_owner,
                  bool no_privileges);
 
-/// A warning when the server's major version is older than the source's.
+/// Throws error(server_version) when the server's major version is older than the
+/// source's; a warning when it is outside the tested 14-18.
 std::optional<std::string> check_server_version(pg::connection& c, const manifest& m);
 
 /// Resolves --table names ("t" or "schema.t") against the manifest's tables. Throws
