@@ -1,11 +1,14 @@
 #include "pg/connection.hpp"
 
+#include "pg/redact.hpp"
+
 #include <immichbak/dsn.hpp>
 #include <immichbak/error.hpp>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -21,9 +24,21 @@ std::string trim_message(const char* msg) {
   return s;
 }
 
+// Server notices become debug lines. A session that is up never echoes its connection
+// string, but anything shaped like a password (password=..., a URI's user:password@) is
+// masked all the same.
 void notice_to_log(void* arg, const char* message) {
   auto* events = static_cast<const event_sink*>(arg);
-  if (events && events->log) events->log(log_level::debug, "server: " + trim_message(message));
+  if (events && events->log)
+    events->log(log_level::debug, "server: " + redact_message(trim_message(message), std::vector<std::string>{}));
+}
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+std::string utf8_prefix(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
 }
 
 // Connection failures that happen mid-operation (server stopped, network gone) carry
@@ -90,13 +105,22 @@ connection::connection(const std::string& conninfo, const std::string& dbname, c
   conn_ = PQconnectdbParams(keys.data(), vals.data(), 1);
   if (!conn_) throw error(errc::connection_failed, "could not allocate a libpq connection");
   if (PQstatus(conn_) != CONNECTION_OK) {
+    // libpq's texts can quote the connection string: its parse errors quote a whole URI or
+    // the token it could not decode, which may be the password.
+    std::vector<std::string> secrets = conninfo_secrets(conninfo);
+    if (const char* pw = PQpass(conn_); pw && *pw && std::find(secrets.begin(), secrets.end(), pw) == secrets.end())
+      secrets.emplace_back(pw);
+    // A "secret" that is also the user, database or host name is printed as that anyway;
+    // masking it would only garble the message (user "postgres" with password "postgres").
+    for (const char* shown : {PQuser(conn_), PQdb(conn_), PQhost(conn_)})
+      if (shown) secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string(shown)), secrets.end());
     std::string msg = trim_message(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     std::string target = conninfo.empty() ? std::string("the server from the PG* environment") : redact_dsn(conninfo);
     if (!dbname.empty()) target += " (database \"" + dbname + "\")";
     throw error(errc::connection_failed,
-                fmt::format("could not connect to {}: {}", target, msg));
+                redact_message(fmt::format("could not connect to {}: {}", target, msg), secrets));
   }
   PQsetNoticeProcessor(conn_, notice_to_log, const_cast<event_sink*>(events_));
 }
@@ -127,10 +151,10 @@ void connection::throw_last_error(std::string_view what, pg_result* res) const {
     msg = trim_message(PQresultErrorMessage(res));
   }
   if (msg.empty()) msg = trim_message(conn_ ? PQerrorMessage(conn_) : "no connection");
+  msg = redact_message(msg, std::vector<std::string>{});  // see notice_to_log
   if (res) PQclear(res);
   bool lost = !conn_ || PQstatus(conn_) == CONNECTION_BAD || is_connection_state(sqlstate);
-  std::string where = std::string(what);
-  if (where.size() > 200) where = where.substr(0, 200) + "...";
+  std::string where = what.size() > 200 ? utf8_prefix(what, 200) + "..." : std::string(what);
   if (lost)
     throw error(errc::connection_failed,
                 fmt::format("lost the connection to {} while running: {}: {}", describe(), where, msg), sqlstate);
