@@ -33,6 +33,12 @@ struct backup_options {
   std::vector<std::string> exclude_table_data;
   /// Immich preset: leave out the rows of tables Immich can rebuild with its own jobs.
   bool exclude_regenerable = false;
+  /// Refuse (error(invalid_argument), nothing written) when the database holds no Immich
+  /// tables: neither a version in Immich's public.version_history nor a public.asset
+  /// (older: assets) table. Guards against backing up the wrong database, e.g. "postgres" when
+  /// neither the DSN nor PGDATABASE names one. Off by default: the engine backs up any
+  /// database; the `immichbak` command turns it on (--allow-non-immich turns it off).
+  bool require_immich = false;
   /// How long to wait for ACCESS SHARE locks. The backup advisory lock is tried once, never waited for.
   std::chrono::milliseconds lock_timeout{30000};
   /// Plain bytes per data frame; a frame always holds at least one whole row.
@@ -50,8 +56,10 @@ struct backup_result {
   std::uint64_t bytes = 0;         ///< file size
   std::uint64_t plain_bytes = 0;   ///< decompressed SQL size
   std::uint64_t rows = 0;
-  std::size_t tables = 0;
-  std::size_t tables_excluded = 0;
+  std::string database;             ///< the database that was backed up
+  std::size_t tables = 0;           ///< every table, with or without its rows
+  std::size_t tables_empty = 0;     ///< tables whose rows were dumped and that had none
+  std::size_t tables_excluded = 0;  ///< tables whose rows were left out (exclusions)
   double seconds = 0;
   std::string immich_version;
   std::string server_version;

@@ -21,6 +21,7 @@
 #include "immich/regenerable.hpp"
 #include "immich/version.hpp"
 #include "pg/connection.hpp"
+#include "pg/conninfo.hpp"
 #include "schema/dump_plan.hpp"
 #include "util/run_control.hpp"
 #include "util/sql_quote.hpp"
@@ -74,6 +75,33 @@ void take_advisory_lock(pg::connection& leader) {
   throw error(errc::already_running,
               fmt::format("another immichbak backup of database \"{}\" is running{}; wait for it to finish",
                           leader.database(), holder));
+}
+
+// How the database was chosen, for the "backing up database" line and the refusal below.
+std::string database_origin(const std::string& dsn) {
+  switch (pg::conninfo_dbname_origin(dsn)) {
+    case pg::dbname_origin::conninfo: return {};
+    case pg::dbname_origin::service: return "named by the connection service (service= or PGSERVICE) or PGDATABASE";
+    case pg::dbname_origin::environment: return "named by PGDATABASE";
+    case pg::dbname_origin::user_default:
+      return "no database named by the connection string or PGDATABASE, so libpq's default: the user name";
+  }
+  return {};
+}
+
+// backup_options::require_immich: an Immich database has Immich's version_history or its
+// asset table ("assets" in older versions). Migration tables alone are not enough: other
+// applications use kysely and TypeORM too.
+void check_immich(pg::connection& c, const std::vector<listed_table>& listed, const std::string& immich_version,
+                  const std::string& origin) {
+  if (!immich_version.empty()) return;
+  for (const auto& t : listed)
+    if (t.schema == immich::schema && (t.name == "asset" || t.name == "assets")) return;
+  throw error(errc::invalid_argument,
+              fmt::format("database \"{}\" holds no Immich tables (no public.asset, no version_history){}; name "
+                          "Immich's database in the connection string (--dbname \"host=... user=... dbname=immich\") "
+                          "or with PGDATABASE, or pass --allow-non-immich to back up this database anyway",
+                          c.database(), origin.empty() ? "" : " (" + origin + ")"));
 }
 
 std::string lock_timeout_sql(std::chrono::milliseconds t) {
@@ -205,13 +233,16 @@ void backup_run::leader_phase() {
       "pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.statement_timestamp()))::bigint");
   snapshot_ = r.str(0, 0);
   snapshot_time_ = static_cast<std::time_t>(r.i64(0, 1));
+  const std::string origin = database_origin(o_.dsn);
   report_.log(log_level::info,
-              fmt::format("backing up database \"{}\" ({}, PostgreSQL {}) with {} job(s), snapshot {}", c.database(),
-                          c.describe(), short_version(c.server_version_string()), o_.jobs,
-                          iso8601(snapshot_time_)));
+              fmt::format("backing up database \"{}\" ({}{}, PostgreSQL {}) with {} job(s), snapshot {}",
+                          c.database(), origin.empty() ? "" : origin + "; ", c.describe(),
+                          short_version(c.server_version_string()), o_.jobs, iso8601(snapshot_time_)));
 
   auto listed = list_tables(c);
   control_.check();
+  m_.immich_version = immich::version(c);
+  if (o_.require_immich) check_immich(c, listed, m_.immich_version, origin);
   lock_tables(c, listed, o_.dsn, o_.lock_timeout.count());
   control_.check();
   double t0 = report_.elapsed();
@@ -228,7 +259,6 @@ void backup_run::leader_phase() {
   m_.server_version_num = c.server_version();
   m_.compression = o_.compress == compression::zstd ? "zstd" : "none";
   m_.compression_level = o_.compress == compression::zstd ? o_.compression_level : 0;
-  m_.immich_version = immich::version(c);
   m_.immich_migration = immich::migration(c);
   m_.encoding = plan_.encoding.empty() ? c.parameter("server_encoding") : plan_.encoding;
   for (const auto& [name, value] : session::settings()) m_.session_settings[name] = value;
@@ -268,7 +298,9 @@ void backup_run::write_units(frame_kind kind, std::optional<post_phase> phase) {
     meta.schema = u.schema;
     meta.table = u.table;
     meta.label = u.label;
-    plain_bytes_ += writer_->write_frame(meta, u.sql).plain_size;
+    std::uint64_t size = writer_->write_frame(meta, u.sql).plain_size;
+    plain_bytes_ += size;
+    if (kind != frame_kind::pre_data) report_.item_done(u.label, size, 0);  // the "post-data" phase
   }
 }
 
@@ -315,7 +347,7 @@ void backup_run::data_phase() {
 
 backup_result backup_run::finish() {
   std::uint64_t rows = 0;
-  std::size_t excluded = 0;
+  std::size_t excluded = 0, empty = 0;
   for (std::size_t i = 0; i < plan_.tables.size(); ++i) {
     const auto& t = plan_.tables[i];
     manifest_table mt;
@@ -335,6 +367,7 @@ backup_result backup_run::finish() {
       mt.plain_bytes = tt.plain_bytes;
       mt.stored_bytes = tt.stored_bytes;
       rows += tt.rows;
+      if (tt.rows == 0) ++empty;
     }
     m_.tables.push_back(std::move(mt));
   }
@@ -353,7 +386,9 @@ backup_result backup_run::finish() {
   if (ec) res.bytes = writer_->bytes_written();
   res.plain_bytes = plain_bytes_;
   res.rows = rows;
+  res.database = m_.database;
   res.tables = plan_.tables.size();
+  res.tables_empty = empty;
   res.tables_excluded = excluded;
   res.seconds = report_.elapsed();
   res.immich_version = m_.immich_version;
@@ -388,11 +423,15 @@ backup_result backup_run::run() {
     control_.remove(&*leader_);
     control_.stop_watchdog();
     leader_.reset();  // releases the advisory lock
+    // The summary without the path: the caller has it (the CLI prints it on stdout), and a
+    // terminal should show it once.
     report_.log(log_level::info,
-                fmt::format("wrote {} ({}, {} rows in {} tables{}, {:.1f} s)", res.file.string(),
-                            human_bytes(res.bytes), res.rows, res.tables - res.tables_excluded,
-                            res.tables_excluded ? fmt::format(", {} with rows left out", res.tables_excluded) : "",
-                            res.seconds));
+                fmt::format("wrote the backup: {} tables ({} of them empty, {} with rows left out), {} rows, {} "
+                            "({} of SQL) in {:.1f} s{}",
+                            res.tables, res.tables_empty, res.tables_excluded, res.rows, human_bytes(res.bytes),
+                            human_bytes(res.plain_bytes), res.seconds,
+                            res.immich_version.empty() ? "" : ", Immich " + res.immich_version));
+    report_.log(log_level::debug, fmt::format("backup file: {}", res.file.string()));
     return res;
   } catch (const stopped_signal&) {
   } catch (...) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <memory>
 
 namespace immichbak::pg {
@@ -29,6 +30,29 @@ std::string conninfo_dbname(const std::string& conninfo) {
                             conninfo.empty() ? std::string("(PG* environment)") : redact_dsn(conninfo)));
   }
   return db;
+}
+
+dbname_origin conninfo_dbname_origin(const std::string& conninfo) {
+  bool service = false;
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);  // the string only, no defaults
+  if (err) PQfreemem(err);
+  if (!opts) return dbname_origin::conninfo;  // unparseable: the connection reports it
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> guard(opts, PQconninfoFree);
+  for (auto* o = opts; o->keyword; ++o) {
+    if (!o->val || !*o->val) continue;
+    std::string k = o->keyword;
+    if (k == "dbname") return dbname_origin::conninfo;
+    if (k == "service") service = true;
+  }
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v;
+  };
+  // libpq reads a service file before the environment
+  if (service || env("PGSERVICE")) return dbname_origin::service;
+  if (env("PGDATABASE")) return dbname_origin::environment;
+  return dbname_origin::user_default;
 }
 
 }  // namespace immichbak::pg

@@ -11,4 +11,10 @@ namespace immichbak::pg {
 /// error(invalid_argument) when the string cannot be parsed (the message is redacted).
 std::string conninfo_dbname(const std::string& conninfo);
 
+/// Who names the database `conninfo` connects to: the string itself, a service (service=
+/// or PGSERVICE; its file may or may not set dbname), PGDATABASE, or nobody (libpq then
+/// uses the user name).
+enum class dbname_origin { conninfo, environment, service, user_default };
+dbname_origin conninfo_dbname_origin(const std::string& conninfo);
+
 }  // namespace immichbak::pg

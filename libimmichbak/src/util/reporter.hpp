@@ -2,7 +2,8 @@
 // Serialises and throttles the caller's log/progress callbacks for a backup or restore:
 // workers report from their own threads, the sink sees one call at a time (events.hpp
 // promises that) and at most ~10 progress steps a second, plus phase starts, forced
-// steps (item boundaries) and the last item of a phase.
+// steps (item boundaries) and the last item of a phase. A step the throttle held back is
+// sent before the next phase starts, so the sink always sees a phase's final counts.
 
 #include <immichbak/events.hpp>
 
@@ -43,6 +44,8 @@ class reporter {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};
   progress_event ev_;
+  bool pending_ = false;       ///< ev_ has counts the sink has not seen
+  std::string pending_item_;
 };
 
 }  // namespace immichbak::util
