@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -19,6 +20,10 @@
 namespace immichbak::backup_engine {
 
 namespace {
+
+// How long a worker that cannot import the snapshot waits for the leader's own error:
+// 250 steps of 20 ms.
+constexpr int snapshot_wait_steps = 250;
 
 struct shared_state {
   const std::vector<schema::table_data>& tables;
@@ -224,7 +229,26 @@ pg::connection open_worker(const shared_state& s) {
   pg::connection c(s.options.dsn, {}, s.options.session_events);
   c.exec(s.options.worker_setup_sql);
   c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-  c.exec("SET TRANSACTION SNAPSHOT " + sql::literal(s.options.snapshot));
+  try {
+    c.exec("SET TRANSACTION SNAPSHOT " + sql::literal(s.options.snapshot));
+  } catch (const error& e) {
+    // "invalid snapshot identifier" (22023: the exporting transaction ended and its
+    // snapshot file is gone) or "the source process is not running anymore" (55000). The
+    // leader holds its transaction open until every worker is done, so this means the
+    // leader's session went away: the server stopped or restarted, or the session was
+    // terminated. The leader finds out on its next step and reports that itself; wait
+    // for it, so the error reported is the leader's lost connection rather than this
+    // worker's side effect of it (it lost that race once, as a query_failed).
+    if (e.code() != errc::query_failed || (e.sqlstate() != "22023" && e.sqlstate() != "55000")) throw;
+    for (int i = 0; i < snapshot_wait_steps && !s.control.stopped(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (s.control.stopped()) throw stopped_signal{};
+    throw error(errc::connection_failed,
+                fmt::format("a backup worker could not join the backup's snapshot: the leader session that exported "
+                            "it has ended (the server stopped or restarted, or the session was terminated): {}",
+                            e.what()),
+                e.sqlstate());
+  }
   return c;
 }
 
