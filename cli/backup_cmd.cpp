@@ -1,5 +1,6 @@
 // immichbak backup --dbname DSN --dest DIR [--prefix P] [--compress zstd[:LEVEL]|none] [--jobs N]
 //                  [--exclude-table-data PATTERN]... [--exclude-regenerable] [--lock-timeout SECONDS]
+//                  [--allow-non-immich]
 #include "cli_common.hpp"
 
 #include <fmt/format.h>
@@ -20,6 +21,7 @@ struct backup_args {
   std::vector<std::string> exclude;
   bool exclude_regenerable = false;
   double lock_timeout_s = 30;
+  bool allow_non_immich = false;
 };
 
 void parse_compression(const std::string& spec, backup_options& o) {
@@ -52,9 +54,11 @@ int run_backup(const backup_args& a, const global_options& g) {
   o.exclude_table_data = a.exclude;
   o.exclude_regenerable = a.exclude_regenerable;
   o.lock_timeout = std::chrono::milliseconds(static_cast<long long>(a.lock_timeout_s * 1000));
+  o.require_immich = !a.allow_non_immich;
   o.events = make_event_sink(g);
 
   backup_result r = backup(o);
+  finish_progress();
 
   if (g.json) {
     nlohmann::json j{{"ok", true},
@@ -65,17 +69,16 @@ int run_backup(const backup_args& a, const global_options& g) {
                      {"plain_bytes", r.plain_bytes},
                      {"rows", r.rows},
                      {"tables", r.tables},
+                     {"tables_empty", r.tables_empty},
                      {"tables_excluded", r.tables_excluded},
                      {"seconds", r.seconds},
+                     {"database", r.database},
                      {"immich_version", r.immich_version},
                      {"server_version", r.server_version}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << dump_json(j) << "\n";
   } else {
+    // The path once, on stdout, for scripts; the library's last log line is the summary.
     std::cout << r.file.string() << "\n";
-    if (g.verbosity >= 0)
-      std::cerr << fmt::format("immichbak: backup complete: {} tables ({} without rows), {} rows, {} bytes in {:.1f}s{}\n",
-                               r.tables, r.tables_excluded, r.rows, r.bytes, r.seconds,
-                               r.immich_version.empty() ? "" : ", Immich " + r.immich_version);
   }
   return exit_code::ok;
 }
@@ -99,6 +102,9 @@ command add_backup(CLI::App& root, const global_options& g) {
   sub->add_flag("--exclude-regenerable", args->exclude_regenerable,
                 "Leave out rows Immich can rebuild with its own jobs (embeddings, thumbnails, geodata)");
   sub->add_option("--lock-timeout", args->lock_timeout_s, "Seconds to wait for table locks")->capture_default_str();
+  sub->add_flag("--allow-non-immich", args->allow_non_immich,
+                "Back up the database even if it holds no Immich tables (by default that is refused: it is "
+                "usually the wrong database, e.g. \"postgres\" when neither --dbname nor PGDATABASE names one)");
   return {sub, [args, &g] { return run_backup(*args, g); }};
 }
 

@@ -8,6 +8,7 @@
 #include <immichbak/immichbak.hpp>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <functional>
@@ -32,6 +33,21 @@ void install_signal_handlers();
 
 /// The sink that prints logs and progress to stderr according to the global options.
 event_sink make_event_sink(const global_options& g);
+
+/// Prints the closing line of the last progress phase (plain progress lines) or clears the
+/// progress bar (terminal). Called once the library call returned.
+void finish_progress();
+
+/// The one way JSON reaches stdout: text that is not valid UTF-8 (a Latin-1 name, bytes
+/// quoted from a damaged file) is written with U+FFFD in its place instead of aborting.
+std::string dump_json(const nlohmann::json& j);
+
+/// For a failed parse: "unknown command 'bakup'; did you mean 'backup'?", or the first
+/// unknown option; "" when every word is known (CLI11's message is right then).
+std::string diagnose_usage(CLI::App& app, int argc, char** argv);
+/// Prints a usage error (text to stderr, and JSON to stdout when --json was given) and
+/// returns exit_code::usage.
+int report_usage_error(CLI::App& app, int argc, char** argv, const std::string& message);
 
 /// Prints an error for a failed command (text to stderr, or JSON to stdout with --json)
 /// and returns the exit code for it.

@@ -9,6 +9,12 @@
 
 using namespace immichbak;
 
+namespace immichbak::cli {  // generations of backups in a directory: list_cmd, prune_cmd, check_age_cmd
+command add_list(CLI::App& root, const global_options& g);
+command add_prune(CLI::App& root, const global_options& g);
+command add_check_age(CLI::App& root, const global_options& g);
+}  // namespace immichbak::cli
+
 int main(int argc, char** argv) {
   CLI::App app{"immichbak: backups of an Immich PostgreSQL database that are proven to restore"};
   app.set_version_flag("--version", fmt::format("immichbak {}", library_version()));
@@ -23,18 +29,27 @@ int main(int argc, char** argv) {
   std::map<std::string, cli::progress_mode> modes{{"auto", cli::progress_mode::auto_},
                                                   {"always", cli::progress_mode::always},
                                                   {"never", cli::progress_mode::never}};
-  app.add_option("--progress", g.progress, "Progress on stderr: auto (on a terminal), always, never")
+  app.add_option("--progress", g.progress,
+                 "Progress on stderr: auto (a bar on a terminal), always (also plain lines in logs), never")
       ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
       ->envname("IMMICHBAK_PROGRESS");
 
   std::vector<cli::command> commands{cli::add_backup(app, g), cli::add_restore(app, g), cli::add_verify(app, g),
                                      cli::add_inspect(app, g), cli::add_extract(app, g)};
+  for (auto add : {cli::add_list, cli::add_prune, cli::add_check_age}) commands.push_back(add(app, g));
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);  // prints help/version/errors the CLI11 way
-    return rc == 0 ? cli::exit_code::ok : cli::exit_code::usage;
+    if (e.get_exit_code() == 0) {
+      app.exit(e);  // --help, --version
+      return cli::exit_code::ok;
+    }
+    // CLI11 checks required options before it looks for unknown ones, and says "A
+    // subcommand is required" for a misspelt one: name the unknown word first.
+    std::string msg = cli::diagnose_usage(app, argc, argv);
+    if (msg.empty()) msg = e.what();
+    return cli::report_usage_error(app, argc, argv, msg);
   }
 
   cli::install_signal_handlers();

@@ -22,13 +22,14 @@ int run_restore(restore_args& a, const global_options& g) {
   a.o.check_content = !a.no_check;
   a.o.events = make_event_sink(g);
   restore_result r = restore(a.o);
+  finish_progress();
 
   if (g.json) {
     nlohmann::json j{{"ok", true},          {"database", r.database}, {"rows", r.rows},
                      {"tables", r.tables},  {"seconds", r.seconds},   {"plain_sql", r.plain_sql},
                      {"warnings", r.warnings}, {"immich_jobs_to_run", r.immich_jobs_to_run}};
     j["kept_old_database"] = r.kept_old_database ? nlohmann::json(*r.kept_old_database) : nlohmann::json(nullptr);
-    std::cout << j.dump(2) << "\n";
+    std::cout << dump_json(j) << "\n";
     return exit_code::ok;
   }
   std::cout << fmt::format("restored {} into database \"{}\": {} tables, {} rows in {:.1f}s\n", a.file, r.database,

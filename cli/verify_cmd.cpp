@@ -26,6 +26,7 @@ int run_verify(verify_args& a, const global_options& g) {
     throw error(errc::invalid_argument, "--media-root needs --restore-test (assets are read from the restored copy)");
   a.o.events = make_event_sink(g);
   verify_report r = verify(a.o);
+  finish_progress();
   std::cout << (g.json ? to_json(r) : to_text(r)) << "\n";
   return r.ok() ? exit_code::ok : exit_code::verify_problems;
 }
