@@ -98,10 +98,10 @@ void check_immich(pg::connection& c, const std::vector<listed_table>& listed, co
   for (const auto& t : listed)
     if (t.schema == immich::schema && (t.name == "asset" || t.name == "assets")) return;
   throw error(errc::invalid_argument,
-              fmt::format("database \"{}\" holds no Immich tables (no public.asset, no version_history){}; name "
+              fmt::format("database \"{}\" holds no Immich tables (no public.asset, no version_history){}. Name "
                           "Immich's database in the connection string (--dbname \"host=... user=... dbname=immich\") "
                           "or with PGDATABASE, or pass --allow-non-immich to back up this database anyway",
-                          c.database(), origin.empty() ? "" : " (" + origin + ")"));
+                          c.database(), origin.empty() ? "" : "; " + origin));
 }
 
 std::string lock_timeout_sql(std::chrono::milliseconds t) {
