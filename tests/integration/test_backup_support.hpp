@@ -38,13 +38,15 @@ inline unsigned file_mode(const std::filesystem::path& p) {
   return st.st_mode & 0777;
 }
 
-/// Restores a backup file into `db` with stock tools only.
+/// Restores a backup file into `db` with stock tools only. On failure the exception
+/// carries psql's messages (its ERROR line): only stdout is thrown away, and the
+/// pipeline's stderr stays with run_ok's capture (`… | psql >/dev/null 2>&1` would not).
 inline void restore_with_psql(const std::filesystem::path& file, const std::string& db) {
   std::string psql = fmt::format("psql -X -q -v ON_ERROR_STOP=1 -d {}", shell_quote(db));
   if (file.extension() == ".zst")
-    run_ok(fmt::format("zstd -dc {} | {} >/dev/null", shell_quote(file.string()), psql));
+    run_ok(fmt::format("{{ zstd -dc {} | {} >/dev/null; }}", shell_quote(file.string()), psql));
   else
-    run_ok(fmt::format("{} -f {} >/dev/null", psql, shell_quote(file.string())));
+    run_ok(fmt::format("{{ {} -f {} >/dev/null; }}", psql, shell_quote(file.string())));
 }
 
 /// `sha256sum -c` of the sidecar, run in the file's directory as a user would.
