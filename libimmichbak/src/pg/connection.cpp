@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <mutex>
+#include <sys/socket.h>
+#include <utility>
 
 namespace immichbak::pg {
 
@@ -44,6 +47,31 @@ std::string utf8_prefix(std::string_view s, std::size_t max) {
 // Connection failures that happen mid-operation (server stopped, network gone) carry
 // SQLSTATE class 08 or no SQLSTATE with a bad connection status.
 bool is_connection_state(const std::string& sqlstate) { return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03"; }
+
+// Every open connection and the thread that opened it, for shut_down_opened_by(): a run
+// that gives up (util::run_control) reaches the sessions it never registered, e.g. the
+// restore's maintenance session, which it would otherwise wait on for ever.
+std::mutex& open_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::vector<std::pair<pg_conn*, std::thread::id>>& open_conns() {
+  static std::vector<std::pair<pg_conn*, std::thread::id>> v;
+  return v;
+}
+void track(pg_conn* c) {
+  std::lock_guard lock(open_mu());
+  open_conns().emplace_back(c, std::this_thread::get_id());
+}
+void untrack(pg_conn* c) noexcept {
+  std::lock_guard lock(open_mu());
+  auto& v = open_conns();
+  v.erase(std::remove_if(v.begin(), v.end(), [c](const auto& e) { return e.first == c; }), v.end());
+}
+void shut_down_socket(pg_conn* c) noexcept {
+  int fd = PQsocket(c);
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+}
 
 }  // namespace
 
@@ -123,9 +151,17 @@ connection::connection(const std::string& conninfo, const std::string& dbname, c
                 redact_message(fmt::format("could not connect to {}: {}", target, msg), secrets));
   }
   PQsetNoticeProcessor(conn_, notice_to_log, const_cast<event_sink*>(events_));
+  try {
+    track(conn_);
+  } catch (...) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
 }
 
 connection::~connection() {
+  if (conn_) untrack(conn_);
   if (conn_) PQfinish(conn_);
 }
 
@@ -135,6 +171,7 @@ connection::connection(connection&& other) noexcept : conn_(other.conn_), events
 
 connection& connection::operator=(connection&& other) noexcept {
   if (this != &other) {
+    if (conn_) untrack(conn_);
     if (conn_) PQfinish(conn_);
     conn_ = other.conn_;
     events_ = other.events_;
@@ -205,7 +242,7 @@ std::uint64_t connection::copy_out(std::string_view copy_sql, const std::functio
       try {
         on_row(std::string_view(buf, static_cast<size_t>(n)));
       } catch (...) {
-        PQrequestCancel(conn_);
+        cancel_nowait();  // a server that does not answer must not hold this thread here
         char* rest = nullptr;
         int m;
         while ((m = PQgetCopyData(conn_, &rest, 0)) > 0) PQfreemem(rest);
@@ -266,6 +303,34 @@ void connection::cancel() noexcept {
     PQcancel(c, err, sizeof err);
     PQfreeCancel(c);
   }
+}
+
+void connection::cancel_nowait() noexcept {
+  if (!conn_) return;
+  PGcancel* c = PQgetCancel(conn_);
+  if (!c) return;
+  // The request needs nothing of this object: the thread owns the PGcancel and may outlive
+  // the connection (it waits for a stopped server until that one resumes or the process ends).
+  auto send = [c] {
+    char err[256];
+    PQcancel(c, err, sizeof err);
+    PQfreeCancel(c);
+  };
+  try {
+    std::thread(send).detach();
+  } catch (...) {
+    send();  // no thread to be had: send it from here
+  }
+}
+
+void connection::shut_down() noexcept {
+  if (conn_) shut_down_socket(conn_);
+}
+
+void connection::shut_down_opened_by(std::thread::id opener) noexcept {
+  std::lock_guard lock(open_mu());
+  for (const auto& [c, t] : open_conns())
+    if (t == opener) shut_down_socket(c);
 }
 
 int connection::server_version() const noexcept { return conn_ ? PQserverVersion(conn_) : 0; }

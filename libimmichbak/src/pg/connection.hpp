@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 struct pg_conn;    // libpq's PGconn, kept opaque
@@ -77,6 +78,15 @@ class connection {
 
   /// Asks the server to cancel the running statement; safe from another thread.
   void cancel() noexcept;
+  /// cancel() without waiting: the request is sent from a thread of its own, so a server
+  /// that does not answer (its processes stopped) never blocks the caller.
+  void cancel_nowait() noexcept;
+  /// Gives the session up, from any thread: shuts its socket down, so a call blocked on a
+  /// server that does not answer returns with a connection error, and later calls fail at
+  /// once. The object must still be destroyed as usual.
+  void shut_down() noexcept;
+  /// shut_down() for every open connection that thread `opener` opened.
+  static void shut_down_opened_by(std::thread::id opener) noexcept;
 
   int server_version() const noexcept;          ///< e.g. 150018
   std::string server_version_string() const;    ///< e.g. "15.18"

@@ -4,13 +4,15 @@
 
 #include <immichbak/error.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <chrono>
+#include <optional>
 
 namespace immichbak::util {
 
 run_control::run_control(const std::atomic<bool>* user_cancel, std::string cancelled_message)
-    : cancel_(user_cancel), cancelled_message_(std::move(cancelled_message)) {}
+    : cancel_(user_cancel), cancelled_message_(std::move(cancelled_message)), owner_thread_(std::this_thread::get_id()) {}
 
 run_control::~run_control() { stop_watchdog(); }
 
@@ -22,7 +24,8 @@ void run_control::add(pg::connection* c) {
   std::lock_guard lock(mu_);
   sessions_.push_back(c);
   // A session that joins after the failure still has to stop what it is about to start.
-  if (stop_) c->cancel();
+  if (stop_) c->cancel_nowait();
+  if (gave_up_) c->shut_down();
 }
 
 void run_control::remove(pg::connection* c) {
@@ -37,18 +40,42 @@ void run_control::fail(std::exception_ptr e) {
 }
 
 void run_control::cancel_sessions_locked() {
-  // PQcancel is safe from another thread; the registry lock keeps each session alive
-  // while its cancel request is sent.
-  for (auto* c : sessions_) c->cancel();
+  // The registry lock keeps each session alive while its cancel request is taken; the
+  // request itself goes out without waiting, so a server that does not answer cannot hold
+  // this lock (and with it every session's remove()).
+  for (auto* c : sessions_) c->cancel_nowait();
+}
+
+void run_control::give_up_locked() {
+  gave_up_ = true;
+  for (auto* c : sessions_) c->shut_down();
+  pg::connection::shut_down_opened_by(owner_thread_);
+  if (first_is_cancel_)
+    first_ = std::make_exception_ptr(
+        error(errc::cancelled, fmt::format("{} (the server did not answer the cancel request within {} s: its "
+                                           "connections were closed)",
+                                           cancelled_message_, give_up_after.count())));
 }
 
 void run_control::check() {
-  if (user_cancelled()) fail(cancelled_error());
+  if (user_cancelled() && !stopped()) {
+    std::lock_guard lock(mu_);
+    if (!first_) {
+      first_ = cancelled_error();
+      first_is_cancel_ = true;
+    }
+    if (!stop_.exchange(true)) cancel_sessions_locked();
+  }
   if (stopped()) throw stopped_signal{};
 }
 
 void run_control::check_cancel() {
-  if (user_cancelled()) fail(cancelled_error());
+  if (user_cancelled()) {
+    try {
+      check();
+    } catch (const stopped_signal&) {
+    }
+  }
   rethrow_if_failed();
 }
 
@@ -62,16 +89,25 @@ std::exception_ptr run_control::first_error() {
 }
 
 void run_control::start_watchdog() {
-  if (!cancel_ || watchdog_.joinable()) return;
+  if (watchdog_.joinable()) return;
   watchdog_ = std::thread([this] {
     std::unique_lock lock(mu_);
+    std::optional<std::chrono::steady_clock::time_point> stopping_since;
     while (!watchdog_done_) {
       cv_.wait_for(lock, std::chrono::milliseconds(50));
       if (watchdog_done_) break;
-      if (cancel_->load(std::memory_order_relaxed) && !stop_) {
-        if (!first_) first_ = cancelled_error();
+      if (user_cancelled() && !stop_) {
+        if (!first_) {
+          first_ = cancelled_error();
+          first_is_cancel_ = true;
+        }
         stop_ = true;
         cancel_sessions_locked();
+      }
+      if (stop_ && !gave_up_) {
+        auto now = std::chrono::steady_clock::now();
+        if (!stopping_since) stopping_since = now;
+        else if (now - *stopping_since >= give_up_after) give_up_locked();
       }
     }
   });
