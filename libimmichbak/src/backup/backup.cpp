@@ -17,6 +17,7 @@
 #include "backup/table_locks.hpp"
 #include "backup/work_items.hpp"
 #include "format/backup_writer.hpp"
+#include "format/dir_lock.hpp"
 #include "format/header_sql.hpp"
 #include "immich/regenerable.hpp"
 #include "immich/version.hpp"
@@ -462,6 +463,7 @@ backup_result backup_run::run() {
 
 backup_result backup(const backup_options& options) {
   backup_engine::check_options(options);
+  auto dir_lock = format::dir_lock::for_backup(options.dest_dir, options.lock_timeout, options.events.cancel);
   backup_run run(options);
   return run.run();
 }
