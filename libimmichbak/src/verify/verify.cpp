@@ -3,6 +3,7 @@
 #include "format/manifest_json.hpp"
 #include "verify/offline_checks.hpp"
 #include "verify/restore_test.hpp"
+#include "verify/verify_record.hpp"
 
 #include <immichbak/error.hpp>
 #include <immichbak/verify.hpp>
@@ -69,6 +70,7 @@ verify_report verify(const verify_options& options) {
       verify_detail::run_restore_test(m, options, report);
     }
   }
+  verify_detail::record_verification(options, report);
   return report;
 }
 
