@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <map>
 #include <set>
@@ -45,6 +46,12 @@ const char* verify_state_name(verify_state s) noexcept {
 namespace {
 
 std::chrono::sys_seconds to_sys(std::time_t t) { return std::chrono::sys_seconds(std::chrono::seconds(t)); }
+
+// "no such file or directory", as format/file_io words the system's messages.
+std::string lower_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
 
 // Which names in the directory belong to another one (its companions), and to which.
 class companions {
@@ -146,16 +153,18 @@ std::vector<backup_entry> list_backups(const fs::path& dir) {
   auto st = fs::status(dir, ec);
   if (ec || st.type() == fs::file_type::not_found)
     throw error(errc::io_error, fmt::format("cannot read backup directory {}: {}", dir.string(),
-                                            ec ? ec.message() : "no such directory"));
+                                            ec ? lower_first(ec.message()) : "no such directory"));
   if (st.type() != fs::file_type::directory)
     throw error(errc::io_error, fmt::format("{} is not a directory", dir.string()));
 
   std::set<std::string> names;
   std::map<std::string, fs::file_type> types;
   fs::directory_iterator it(dir, ec);
-  if (ec) throw error(errc::io_error, fmt::format("cannot read backup directory {}: {}", dir.string(), ec.message()));
+  if (ec)
+    throw error(errc::io_error, fmt::format("cannot read backup directory {}: {}", dir.string(), lower_first(ec.message())));
   for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec) throw error(errc::io_error, fmt::format("cannot read backup directory {}: {}", dir.string(), ec.message()));
+    if (ec)
+    throw error(errc::io_error, fmt::format("cannot read backup directory {}: {}", dir.string(), lower_first(ec.message())));
     std::string n = it->path().filename().string();
     if (n.empty() || n[0] == '.') continue;  // the lock file, and hidden files of other tools
     std::error_code tec;

@@ -202,7 +202,7 @@ std::string to_text(const prune_result& r) {
 
 std::string to_json(const age_check_result& r, bool pretty) {
   json j;
-  j["ok"] = true;
+  j["ok"] = r.status != age_status::unknown;  // the check could be made
   j["status"] = age_status_name(r.status);
   j["exit_code"] = static_cast<int>(r.status);
   j["message"] = r.message;
