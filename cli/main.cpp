@@ -9,6 +9,12 @@
 
 using namespace immichbak;
 
+namespace immichbak::cli {  // generations of backups in a directory: list_cmd, prune_cmd, check_age_cmd
+command add_list(CLI::App& root, const global_options& g);
+command add_prune(CLI::App& root, const global_options& g);
+command add_check_age(CLI::App& root, const global_options& g);
+}  // namespace immichbak::cli
+
 int main(int argc, char** argv) {
   CLI::App app{"immichbak: backups of an Immich PostgreSQL database that are proven to restore"};
   app.set_version_flag("--version", fmt::format("immichbak {}", library_version()));
@@ -30,6 +36,7 @@ int main(int argc, char** argv) {
 
   std::vector<cli::command> commands{cli::add_backup(app, g), cli::add_restore(app, g), cli::add_verify(app, g),
                                      cli::add_inspect(app, g), cli::add_extract(app, g)};
+  for (auto add : {cli::add_list, cli::add_prune, cli::add_check_age}) commands.push_back(add(app, g));
 
   try {
     app.parse(argc, argv);
