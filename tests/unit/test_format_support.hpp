@@ -9,6 +9,7 @@
 #include "format/layout.hpp"
 #include "format/manifest_json.hpp"
 #include "format/sha256.hpp"
+#include "format/sidecar.hpp"
 #include "support/test_env.hpp"
 
 #include <immichbak/manifest.hpp>

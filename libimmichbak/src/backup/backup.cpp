@@ -19,6 +19,7 @@
 #include "format/backup_writer.hpp"
 #include "format/dir_lock.hpp"
 #include "format/header_sql.hpp"
+#include "format/sidecar.hpp"
 #include "immich/regenerable.hpp"
 #include "immich/version.hpp"
 #include "pg/connection.hpp"

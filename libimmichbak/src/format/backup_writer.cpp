@@ -4,6 +4,7 @@
 #include "format/layout.hpp"
 #include "format/manifest_json.hpp"
 #include "format/sha256.hpp"
+#include "format/sidecar.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -24,13 +25,13 @@ namespace immichbak::format {
 
 namespace fs = std::filesystem;
 
-fs::path sidecar_path(const fs::path& file) {
-  fs::path p = file;
-  p += ".sha256";
-  return p;
-}
-
 namespace {
+
+std::atomic<testing::commit_hook> commit_hook_{nullptr};
+
+void commit_step(const char* step) {
+  if (auto h = commit_hook_.load()) h(step);
+}
 
 fs::path with_suffix(const fs::path& p, const char* suffix) {
   fs::path out = p;
@@ -96,7 +97,6 @@ struct backup_writer::impl {
   fs::path final_path;
   fs::path partial_path;
   fs::path sidecar_final;
-  fs::path sidecar_partial;
   compression comp;
   int level;
 
@@ -109,13 +109,13 @@ struct backup_writer::impl {
   bool failed = false;     // a write failed: the partial file is unusable
   bool committed = false;
   bool aborted = false;
-  bool sidecar_created = false;
+  bool sidecar_renamed = false;  // FILE.sha256 is in place (commit, before the data file's rename)
   std::atomic<std::uint64_t> written{0};
 
   void remove_partials() noexcept {
     fd.reset();
     ::unlink(partial_path.c_str());
-    if (sidecar_created) ::unlink(sidecar_partial.c_str());
+    if (sidecar_renamed) ::unlink(sidecar_final.c_str());
   }
 
   // Appends under `mu`; marks the writer failed when the append fails.
@@ -145,7 +145,6 @@ backup_writer::backup_writer(fs::path final_path, compression c, int level) : im
   d.final_path = std::move(final_path);
   d.partial_path = with_suffix(d.final_path, ".partial");
   d.sidecar_final = sidecar_path(d.final_path);
-  d.sidecar_partial = with_suffix(d.sidecar_final, ".partial");
   d.comp = c;
   d.level = c == compression::zstd ? level : 0;
   if (c == compression::zstd && (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel()))
@@ -154,6 +153,11 @@ backup_writer::backup_writer(fs::path final_path, compression c, int level) : im
   std::error_code ec;
   if (fs::exists(d.final_path, ec))
     throw error(errc::io_error, fmt::format("cannot create {}: the file already exists", d.final_path.string()));
+  if (fs::exists(d.sidecar_final, ec))
+    throw error(errc::io_error,
+                fmt::format("cannot create {}: {} already exists (left by a backup that was stopped while it "
+                            "committed: remove it)",
+                            d.final_path.string(), d.sidecar_final.string()));
   d.fd = create_exclusive(d.partial_path);
 }
 
@@ -261,25 +265,23 @@ std::string backup_writer::commit(manifest m) {
     d.append(tail);
     fsync_and_close(d.fd, d.partial_path);
 
+    commit_step("synced");
     std::string file_sha = d.file_hash.finish_hex();
-    std::string sidecar_line = file_sha + "  " + d.final_path.filename().string() + "\n";
-    {
-      ::unlink(d.sidecar_partial.c_str());  // ours by name; a leftover from a crash
-      unique_fd sfd = create_exclusive(d.sidecar_partial);
-      d.sidecar_created = true;
-      write_all(sfd.get(), sidecar_line, d.sidecar_partial);
-      fsync_and_close(sfd, d.sidecar_partial);
-    }
-
+    // The commit order (docs/format.md section 10, docs/reliability.md): the sidecar is
+    // put in place and made durable first, the data file's rename is the commit point.
+    // A crash before it leaves NAME.partial (and maybe an orphan NAME.sha256), never a
+    // backup; after it the backup and its sidecar are both there. The reverse order left
+    // a complete backup without its sidecar when killed between the two renames.
+    write_sidecar(d.final_path, file_sha);
+    d.sidecar_renamed = true;
+    commit_step("sidecar");
     rename_no_replace(d.partial_path, d.final_path);
+    commit_step("renamed");
     try {
-      if (::rename(d.sidecar_partial.c_str(), d.sidecar_final.c_str()) != 0)
-        throw_io(fmt::format("rename {} to", d.sidecar_partial.string()), d.sidecar_final, errno);
       fsync_parent_dir(d.final_path);
     } catch (...) {
-      // No backup without its sidecar: take the renamed file back out.
+      // Not known to be durable: take the renamed file back out (the sidecar goes below).
       ::unlink(d.final_path.c_str());
-      ::unlink(d.sidecar_final.c_str());
       throw;
     }
     d.committed = true;
@@ -298,6 +300,8 @@ void backup_writer::abort() noexcept {
   impl_->aborted = true;
   impl_->remove_partials();
 }
+
+void testing::set_commit_hook(commit_hook hook) noexcept { commit_hook_.store(hook); }
 
 const fs::path& backup_writer::final_path() const noexcept { return impl_->final_path; }
 

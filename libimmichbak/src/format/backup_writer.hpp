@@ -36,8 +36,11 @@ class backup_writer {
   manifest_frame write_frame(const frame_meta& meta, std::string_view plain);
 
   /// Appends the manifest (with `m.frames` replaced by the frames written, in file order)
-  /// and the footer, fsyncs, renames to the final name, fsyncs the directory, then writes
-  /// the `.sha256` sidecar the same way. Returns the file's sha256 (hex).
+  /// and the footer and fsyncs; writes the `.sha256` sidecar (format/sidecar.hpp: partial,
+  /// fsync, rename, directory fsync); then renames the file to its final name and fsyncs
+  /// the directory. That last rename is the commit point: before it there is no backup
+  /// (at most an orphan sidecar), after it the file and its sidecar are both in place.
+  /// Returns the file's sha256 (hex).
   std::string commit(manifest m);
 
   /// Removes the partial file. Safe to call more than once; never throws.
@@ -51,7 +54,14 @@ class backup_writer {
   std::unique_ptr<impl> impl_;
 };
 
-/// Path of the sidecar for a backup file: FILE.sha256
-std::filesystem::path sidecar_path(const std::filesystem::path& file);
+namespace testing {
+/// Called by commit() after each step of the commit, in this order: "synced" (the file is
+/// complete and fsynced under its .partial name), "sidecar" (FILE.sha256 is in place and
+/// durable), "renamed" (the file has its final name, the directory not yet fsynced).
+/// Tests stop a process there to see what a crash at that point leaves behind
+/// (docs/reliability.md). Null (the default): nothing is called.
+using commit_hook = void (*)(const char* step);
+void set_commit_hook(commit_hook hook) noexcept;
+}  // namespace testing
 
 }  // namespace immichbak::format

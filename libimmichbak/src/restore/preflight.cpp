@@ -3,8 +3,7 @@
 #include <immichbak/error.hpp>
 
 #include "format/backup_reader.hpp"
-#include "format/backup_writer.hpp"
-#include "format/sha256.hpp"
+#include "format/sidecar.hpp"
 #include "pg/connection.hpp"
 #include "util/sql_quote.hpp"
 
@@ -79,41 +78,13 @@ std::set<std::string> preload_names(const std::string& setting) {
 }  // namespace
 
 std::optional<std::string> check_sidecar(const fs::path& file, const std::atomic<bool>* cancel) {
-  fs::path side = format::sidecar_path(file);
-  std::error_code ec;
-  if (!fs::exists(side, ec))
-    return fmt::format("no checksum file {} next to the backup: its integrity is checked frame by frame only",
-                       side.filename().string());
-  std::ifstream s(side);
-  std::string line;
-  if (!s || !std::getline(s, line))
-    throw error(errc::io_error, fmt::format("cannot read {}: {}", side.string(), std::strerror(errno)));
-  std::string expected = line.substr(0, line.find(' '));
-  bool hex = expected.size() == 64 && std::all_of(expected.begin(), expected.end(), [](char ch) {
-               return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-             });
-  if (!hex)
+  format::sidecar_result r = format::check_sidecar(file, cancel);
+  if (r.status == format::sidecar_status::unreadable) throw error(errc::io_error, r.detail);
+  if (r.bad())
     throw error(errc::corrupt_backup,
-                fmt::format("the checksum file {} is malformed (expected \"<64 hex digits>  NAME\"); it may be "
-                            "damaged: check the backup with `immichbak verify`",
-                            side.string()));
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw error(errc::io_error, fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
-  format::sha256 h;
-  std::vector<char> buf(1u << 20);
-  while (in) {
-    if (cancel && cancel->load()) throw error(errc::cancelled, "restore cancelled");
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() > 0) h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
-  }
-  if (in.bad()) throw error(errc::io_error, fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)));
-  std::string actual = h.finish_hex();
-  if (actual != expected)
-    throw error(errc::corrupt_backup,
-                fmt::format("{} does not match its checksum file {} (file sha256 {}, expected {}): the backup is "
-                            "damaged or was changed; restore an older backup, or run `immichbak verify` to see "
-                            "which part is damaged",
-                            file.string(), side.filename().string(), actual, expected));
+                r.detail + "; nothing was restored from it: restore an older backup, or run `immichbak verify " +
+                    file.string() + "` to see which part is damaged");
+  if (r.warning()) return r.detail;
   return std::nullopt;
 }
 

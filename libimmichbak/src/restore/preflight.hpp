@@ -33,7 +33,8 @@ enum class restore_mode {
   tables,    ///< one transaction: selected tables into the existing target (--table)
 };
 
-/// Compares the file's SHA-256 with FILE.sha256. Returns a warning when the sidecar is
+/// Compares the file's SHA-256 with FILE.sha256 (format::check_sidecar, the check verify
+/// runs). Returns a warning when the sidecar is
 /// missing; throws error(corrupt_backup) when it differs or is malformed, error(cancelled)
 /// when `cancel` becomes true while hashing.
 std::optional<std::string> check_sidecar(const std::filesystem::path& file, const std::atomic<bool>* cancel = nullptr);
