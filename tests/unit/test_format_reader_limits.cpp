@@ -92,11 +92,26 @@ TEST_CASE("files that are not backups", "[format][reader]") {
   temp_dir dir("rd_notbackup");
   write_file(dir.path() / "empty", "");
   write_file(dir.path() / "text.sql", "SELECT 1;\n");
-  write_file(dir.path() / "plain.zst", zframe(header));
   write_file(dir.path() / "zeros", std::string(1000, '\0'));
-  for (const char* n : {"empty", "text.sql", "plain.zst", "zeros"}) {
+  write_file(dir.path() / "other.zst", zframe("SELECT 1;\n"));
+  for (const char* n : {"empty", "text.sql", "other.zst", "zeros"}) {
     INFO(n);
     CHECK(open_error(dir.path() / n) == errc::not_a_backup);
+  }
+  // A file that starts like ours (our header frame, compressed or not) but has no footer
+  // is a backup that lost its end: damage, not "another kind of file".
+  write_file(dir.path() / "header.zst", zframe(header));
+  write_file(dir.path() / "header.sql", header);
+  write_file(dir.path() / "header_cut.zst", zframe(header).substr(0, 20));
+  write_file(dir.path() / "header_cut.sql", header.substr(0, 12));
+  for (const char* n : {"header.zst", "header.sql", "header_cut.zst", "header_cut.sql"}) {
+    INFO(n);
+    CHECK(open_error(dir.path() / n) == errc::corrupt_backup);
+    try {
+      format::backup_reader r(dir.path() / n);
+    } catch (const error& e) {
+      CHECK_THAT(e.what(), Catch::Contains(n) && Catch::Contains("truncated or damaged"));
+    }
   }
   CHECK(open_error(dir.path() / "missing") == errc::io_error);
   CHECK(open_error(dir.path()) == errc::io_error);  // a directory

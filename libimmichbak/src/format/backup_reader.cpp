@@ -1,6 +1,7 @@
 #include "format/backup_reader.hpp"
 
 #include "format/file_io.hpp"
+#include "format/header_sql.hpp"
 #include "format/layout.hpp"
 #include "format/manifest_json.hpp"
 #include "format/sha256.hpp"
@@ -81,6 +82,7 @@ struct backup_reader::impl {
   manifest m;
 
   void open_file();
+  bool starts_like_ours() const;
   void read_footer_and_manifest();
   void validate_frames();
   void check_frame_bounds(const manifest_frame& f) const;
@@ -101,16 +103,52 @@ void backup_reader::impl::open_file() {
   size = static_cast<std::uint64_t>(st.st_size);
 }
 
+bool backup_reader::impl::starts_like_ours() const {
+  // docs/format.md section 10: the file starts with the header frame, plain or as a zstd
+  // frame; in the latter case decode the start of it (bounded: 64 KiB in, 4 KiB out).
+  constexpr std::size_t head_max = 64u << 10, out_max = 4u << 10;
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size, head_max));
+  std::string head(n, '\0');
+  if (n) pread_exact(fd.get(), head.data(), n, 0, path);
+  if (starts_like_header(head)) return true;
+  if (n < 6 || get_le32(head.data()) != zstd_frame_magic) return false;
+  // A cut inside the header's one zstd block decodes to nothing: then the frame header
+  // alone (content checksum on, content size that of our header) has to tell.
+  const bool checksum_flag = (static_cast<unsigned char>(head[4]) & 0x04) != 0;
+  if (checksum_flag && ZSTD_getFrameContentSize(head.data(), n) == header_sql().size()) return true;
+  dctx_lease lease;
+  ZSTD_DCtx* dctx = lease.get();
+  ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
+  ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, reader_window_log_max);
+  std::string out(out_max, '\0');
+  ZSTD_inBuffer in{head.data(), head.size(), 0};
+  ZSTD_outBuffer o{out.data(), out.size(), 0};
+  while (o.pos < o.size && in.pos < in.size) {
+    std::size_t before_in = in.pos, before_out = o.pos;
+    std::size_t ret = ZSTD_decompressStream(dctx, &o, &in);
+    if (ZSTD_isError(ret) || ret == 0 || (in.pos == before_in && o.pos == before_out)) break;
+  }
+  return starts_like_header(std::string_view(out.data(), o.pos));
+}
+
 void backup_reader::impl::read_footer_and_manifest() {
   std::size_t tail_len = static_cast<std::size_t>(std::min<std::uint64_t>(size, text_footer_size));
   std::string tail(tail_len, '\0');
   if (tail_len) pread_exact(fd.get(), tail.data(), tail_len, size - tail_len, path);
   auto variant = detect_footer(tail, size);
-  if (!variant)
+  if (!variant) {
+    // Without a footer a file is never read as a backup. One that starts like ours lost
+    // its end (or gained bytes after it): that is damage, not a foreign file.
+    if (starts_like_ours())
+      throw error(errc::corrupt_backup,
+                  fmt::format("{} is a truncated or damaged immichbak backup: it starts like one but does not end "
+                              "with an immichbak footer (cut short by an interrupted copy or transfer or a full "
+                              "disk, or bytes were added after its end), so nothing can be restored from it; use an "
+                              "older backup, and run `immichbak verify {}` to see what is left of this one",
+                              path.string(), path.string()));
     throw error(errc::not_a_backup,
-                fmt::format("{} is not an immichbak backup: it does not end with an immichbak footer (a truncated "
-                            "or unfinished backup, or another kind of file)",
-                            path.string()));
+                fmt::format("{} is not an immichbak backup: it neither starts nor ends like one", path.string()));
+  }
   compressed = *variant == footer_variant::binary;
   std::size_t footer_len = compressed ? binary_footer_size : text_footer_size;
   footer ft = decode_footer(*variant, std::string_view(tail).substr(tail.size() - footer_len), path);

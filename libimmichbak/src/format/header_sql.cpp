@@ -52,6 +52,12 @@ const std::string& header_sql() {
   return s;
 }
 
+bool starts_like_header(std::string_view plain) {
+  constexpr std::size_t min_prefix = 12;  // "-- immichbak"
+  if (plain.size() >= header_magic.size()) return plain.substr(0, header_magic.size()) == header_magic;
+  return plain.size() >= min_prefix && header_magic.substr(0, plain.size()) == plain;
+}
+
 std::string set_search_path_sql(const std::string& search_path) {
   return "SELECT pg_catalog.set_config('search_path', " + sql::literal(search_path) + ", false);\n";
 }

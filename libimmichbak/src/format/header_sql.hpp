@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,13 @@ const std::vector<std::pair<std::string, std::string>>& pinned_session_settings(
 std::map<std::string, std::string> pinned_session_settings_map();
 /// The plain bytes of the header frame.
 const std::string& header_sql();
+/// The first bytes of every backup's script, up to the format version: the header's
+/// first comment line starts with them (docs/format.md section 3.2).
+inline constexpr std::string_view header_magic = "-- immichbak backup, format ";
+/// True when `plain` (the first plain bytes of a file) starts like our header frame: it
+/// begins with header_magic, or is a part of it at least 12 bytes long ("-- immichbak").
+/// Used to tell a backup that lost its end from a file that never was one.
+bool starts_like_header(std::string_view plain);
 /// The statement that ends the pre-data frames (docs/format.md section 3.1).
 std::string set_search_path_sql(const std::string& search_path);
 

@@ -278,7 +278,11 @@ restore_result restore(const restore_options& o) {
   try {
     reader.emplace(o.file);
   } catch (const error& e) {
-    if (e.code() == errc::not_a_backup && looks_like_sql_script(o.file)) return restore_detail::restore_plain(o);
+    if (e.code() == errc::not_a_backup && looks_like_sql_script(o.file)) {
+      // Not ours, but a checksum file that disagrees with it stops it all the same.
+      check_sidecar(o.file, o.events.cancel);
+      return restore_detail::restore_plain(o);
+    }
     throw;
   }
   reporter rep(o.events);
