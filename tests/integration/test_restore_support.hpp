@@ -274,10 +274,11 @@ inline handmade_backup sample_backup(const scratch_database& src, int people = 1
        "CREATE TRIGGER \"person_touch\" BEFORE UPDATE ON \"app\".\"person\" FOR EACH ROW EXECUTE FUNCTION "
        "\"app\".\"touch\"();\n");
   post(post_phase::final, "SEQUENCE SET app.person_id_seq", "app", "person",
-       "SELECT pg_catalog.setval('\"app\".\"person_id_seq\"', (SELECT max(\"id\") FROM \"app\".\"person\"), true);\n");
+       fmt::format("SELECT pg_catalog.setval('\"app\".\"person_id_seq\"', {}, true);\n", people));
+  // As schema::setting_statement() writes it (the database's name is taken at run time).
   post(post_phase::final, "DATABASE SETTINGS", "", "",
-       "DO $$BEGIN EXECUTE format('ALTER DATABASE %I SET search_path TO \"$user\", public, app', "
-       "current_database()); END$$;\n");
+       "DO $do$ BEGIN EXECUTE 'ALTER DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ' SET "
+       "\"search_path\" TO ''$user'', ''public'', ''app'''; END $do$;\n");
   b.units.push_back({frame_kind::owners, post_phase::none, "OWNER app.pet", "app", "pet",
                      "ALTER TABLE \"app\".\"pet\" OWNER TO \"immichbak_t_owner\";\n"});
   b.units.push_back({frame_kind::privileges, post_phase::none, "ACL app.person", "app", "person",
@@ -310,22 +311,21 @@ inline handmade_backup sample_backup(const scratch_database& src, int people = 1
 namespace immichbak::test {
 
 /// A backup that loads slowly: table public.slow with `rows` rows in frames of 5, and a
-/// BEFORE INSERT trigger (in pre-data, so it fires during the load) sleeping `sleep` s a row.
+/// CHECK constraint (in its CREATE TABLE, so it runs during the load) calling a function
+/// that sleeps `sleep` s a row.
 inline handmade_backup slow_backup(const scratch_database& src, int rows = 100, double sleep = 0.05) {
   src.psql(fmt::format("CREATE TABLE public.slow (id integer); INSERT INTO public.slow SELECT generate_series(1, {})",
                        rows));
   handmade_backup b;
   b.source_db = src.name();
   b.units = {
-      {frame_kind::pre_data, post_phase::none, "TABLE public.slow", "public", "slow",
-       "CREATE TABLE \"public\".\"slow\" (\"id\" integer);\n"},
-      {frame_kind::pre_data, post_phase::none, "FUNCTION public.slow_down()", "", "",
-       fmt::format("CREATE FUNCTION \"public\".\"slow_down\"() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM "
-                   "pg_catalog.pg_sleep({}); RETURN NEW; END$$;\n",
+      {frame_kind::pre_data, post_phase::none, "FUNCTION public.slow_down(integer)", "", "",
+       fmt::format("CREATE FUNCTION \"public\".\"slow_down\"(integer) RETURNS boolean LANGUAGE plpgsql AS $$BEGIN "
+                   "PERFORM pg_catalog.pg_sleep({}); RETURN true; END$$;\n",
                    sleep)},
-      {frame_kind::pre_data, post_phase::none, "TRIGGER public.slow_down", "public", "slow",
-       "CREATE TRIGGER \"slow_down\" BEFORE INSERT ON \"public\".\"slow\" FOR EACH ROW EXECUTE FUNCTION "
-       "\"public\".\"slow_down\"();\n"},
+      {frame_kind::pre_data, post_phase::none, "TABLE public.slow", "public", "slow",
+       "CREATE TABLE \"public\".\"slow\" (\"id\" integer, CONSTRAINT \"slow_down\" CHECK "
+       "(\"public\".\"slow_down\"(\"id\")));\n"},
   };
   b.tables = {{"public", "slow"}};
   b.rows_per_frame = 5;

@@ -5,6 +5,7 @@
 #include "backup/session_settings.hpp"
 #include "format/backup_reader.hpp"
 #include "format/content_hash.hpp"
+#include "format/statement_check.hpp"
 #include "pg/connection.hpp"
 #include "restore/analyze.hpp"
 #include "restore/binary_types.hpp"
@@ -153,42 +154,10 @@ void set_restore_search_path(pg::connection& c, const manifest& m) {
 }
 
 std::optional<std::string> parse_copy_line(std::string_view line, const std::string& schema, const std::string& table) {
-  std::string prefix = "COPY " + sql::qualified(schema, table);
-  if (line.substr(0, prefix.size()) != prefix) return std::nullopt;
-  line.remove_prefix(prefix.size());
-  constexpr std::string_view tail = " FROM stdin;";
-  if (line == tail) return std::string();
-  if (line.substr(0, 2) != " (") return std::nullopt;
-  std::size_t i = 2;
-  for (;;) {
-    // one quoted identifier: "..." with "" inside
-    if (i >= line.size() || line[i] != '"') return std::nullopt;
-    ++i;
-    for (;;) {
-      if (i >= line.size()) return std::nullopt;
-      if (line[i] == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          i += 2;
-          continue;
-        }
-        ++i;
-        break;
-      }
-      if (line[i] == '\0' || line[i] == '\n') return std::nullopt;
-      ++i;
-    }
-    if (line.substr(i, 2) == ", ") {
-      i += 2;
-      continue;
-    }
-    if (i < line.size() && line[i] == ')') {
-      ++i;
-      break;
-    }
-    return std::nullopt;
-  }
-  if (line.substr(i) != tail) return std::nullopt;
-  return std::string(line.substr(1, i - 1));
+  // The parser verify uses too (format/statement_check.hpp).
+  format::copy_line p = format::parse_copy_line(line, schema, table);
+  if (!p.ok) return std::nullopt;
+  return p.columns;
 }
 
 std::string describe_frame(const manifest_frame& f) {

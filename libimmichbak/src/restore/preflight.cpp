@@ -3,7 +3,10 @@
 #include <immichbak/error.hpp>
 
 #include "format/backup_reader.hpp"
+#include "format/manifest_check.hpp"
+#include "format/manifest_json.hpp"
 #include "format/sidecar.hpp"
+#include "format/statement_check.hpp"
 #include "pg/connection.hpp"
 #include "util/sql_quote.hpp"
 
@@ -76,6 +79,32 @@ std::set<std::string> preload_names(const std::string& setting) {
 }
 
 }  // namespace
+
+void check_backup_file(const format::backup_reader& reader, const std::atomic<bool>* cancel) {
+  const std::string file = reader.path().string();
+  auto problems = format::check_manifest(reader.get_manifest(), reader.frames_end());
+  if (!problems.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < problems.size() && i < 3; ++i)
+      list += (i ? "; " : "") + (problems[i].table.empty() ? "" : problems[i].table + ": ") + problems[i].detail;
+    if (problems.size() > 3) list += fmt::format("; and {} more", problems.size() - 3);
+    throw error(errc::corrupt_backup,
+                fmt::format("{} is damaged: its manifest is inconsistent ({}); nothing was restored from it: use "
+                            "another backup, and run `immichbak verify {}` to see every problem",
+                            file, list, file));
+  }
+  for (const auto& f : reader.get_manifest().frames) {
+    if (f.kind == frame_kind::data) continue;
+    if (cancel && cancel->load()) throw error(errc::cancelled, "restore cancelled");
+    std::string text = reader.read_frame(f);
+    if (auto why = format::check_frame_statements(f, text))
+      throw error(errc::corrupt_backup,
+                  fmt::format("{} was not written by immichbak as it is: its {} at offset {}: {}; immichbak "
+                              "never writes that, so the file was made or changed by something else and is not "
+                              "restored (nothing was changed); use another backup, and run `immichbak verify {}`",
+                              file, format::describe_frame(f), f.offset, *why, file));
+  }
+}
 
 std::optional<std::string> check_sidecar(const fs::path& file, const std::atomic<bool>* cancel) {
   format::sidecar_result r = format::check_sidecar(file, cancel);

@@ -33,6 +33,13 @@ enum class restore_mode {
   tables,    ///< one transaction: selected tables into the existing target (--table)
 };
 
+/// The file itself, before anything is touched (no server needed): the manifest's
+/// structure (format::check_manifest, the check verify runs) and every DDL frame's
+/// statements against what immichbak writes in that section (format::check_frame_statements).
+/// Throws error(corrupt_backup) naming the file and the first problems; data frames are
+/// checked as they load (their COPY line, format::parse_copy_line).
+void check_backup_file(const format::backup_reader& reader, const std::atomic<bool>* cancel = nullptr);
+
 /// Compares the file's SHA-256 with FILE.sha256 (format::check_sidecar, the check verify
 /// runs). Returns a warning when the sidecar is
 /// missing; throws error(corrupt_backup) when it differs or is malformed, error(cancelled)
@@ -70,8 +77,8 @@ struct preflight_result {
 };
 
 /// Runs the checks `mode` needs, in order of cost: target state, server, then the sidecar
-/// (hashing the whole file) last. `filter` selects the frames to restore (tables mode);
-/// `tables` is the resolved --table set.
+/// (hashing the whole file) last; restore() has run check_backup_file() before. `filter`
+/// selects the frames to restore (tables mode); `tables` is the resolved --table set.
 preflight_result preflight(const format::backup_reader& reader, const restore_options& o, restore_mode mode,
                            target_db& target, const std::function<bool(const manifest_frame&)>& filter,
                            const std::set<table_key>& tables, reporter& rep);

@@ -285,6 +285,8 @@ restore_result restore(const restore_options& o) {
     }
     throw;
   }
+  // The file before the server: its manifest's structure and what its frames say.
+  check_backup_file(*reader, o.events.cancel);
   reporter rep(o.events);
   restore_result res;
   if (!o.tables.empty()) res = restore_transaction(*reader, o, restore_mode::tables, rep);

@@ -1,6 +1,6 @@
 #include "verify/copy_checker.hpp"
 
-#include "util/sql_quote.hpp"
+#include "format/statement_check.hpp"
 
 #include <fmt/format.h>
 
@@ -12,70 +12,15 @@ namespace {
 
 constexpr std::size_t max_statement_bytes = 1u << 20;
 
-std::string shorten(std::string_view s) {
-  std::string out(s.substr(0, 80));
-  if (s.size() > 80) out += "...";
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20) c = '?';
-  return out;
-}
-
 }  // namespace
 
 copy_statement parse_copy_statement(std::string_view line, std::string_view schema, std::string_view table) {
+  // The parser restore uses too (format/statement_check.hpp).
+  format::copy_line p = format::parse_copy_line(line, schema, table);
   copy_statement r;
-  const std::string prefix = "COPY " + sql::qualified(schema, table) + " ";
-  if (line.substr(0, prefix.size()) != prefix) {
-    r.problem = fmt::format("the first line is not a COPY statement for {}.{}: \"{}\"", schema, table, shorten(line));
-    return r;
-  }
-  std::string_view rest = line.substr(prefix.size());
-  constexpr std::string_view tail = "FROM stdin;";
-  if (rest == tail) {  // a table without columns
-    r.ok = true;
-    return r;
-  }
-  if (rest.empty() || rest.front() != '(') {
-    r.problem = fmt::format("the COPY statement has no column list: \"{}\"", shorten(line));
-    return r;
-  }
-  std::size_t i = 1;
-  std::size_t cols = 0;
-  for (;;) {
-    // One quoted identifier: "..." with "" for a quote inside.
-    if (i >= rest.size() || rest[i] != '"') {
-      r.problem = fmt::format("the COPY column list is malformed near byte {}: \"{}\"", prefix.size() + i, shorten(line));
-      return r;
-    }
-    ++i;
-    bool closed = false;
-    while (i < rest.size()) {
-      if (rest[i] == '"') {
-        if (i + 1 < rest.size() && rest[i + 1] == '"') {
-          i += 2;
-          continue;
-        }
-        ++i;
-        closed = true;
-        break;
-      }
-      ++i;
-    }
-    if (!closed) {
-      r.problem = fmt::format("the COPY column list has an unterminated name: \"{}\"", shorten(line));
-      return r;
-    }
-    ++cols;
-    if (rest.substr(i, 2) == ", ") {
-      i += 2;
-      continue;
-    }
-    if (rest.substr(i) == ") " + std::string(tail)) break;
-    r.problem = fmt::format("the COPY statement does not end in \") FROM stdin;\": \"{}\"", shorten(line));
-    return r;
-  }
-  r.ok = true;
-  r.columns = cols;
+  r.ok = p.ok;
+  r.columns = p.count;
+  r.problem = p.problem;
   return r;
 }
 

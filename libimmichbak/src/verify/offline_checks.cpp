@@ -1,6 +1,9 @@
 #include "verify/offline_checks.hpp"
 
 #include "format/content_hash.hpp"
+#include "format/layout.hpp"
+#include "format/manifest_check.hpp"
+#include "format/statement_check.hpp"
 #include "format/manifest_json.hpp"
 #include "verify/copy_checker.hpp"
 
@@ -33,122 +36,23 @@ void fail(verify_report& r, const char* name, std::string detail, std::string ta
   add(r, name, check_status::fail, std::move(detail), std::move(table), offset);
 }
 
-bool is_hex64(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 }  // namespace
 
-void layout_checks(const format::backup_reader& reader, verify_report& report) {
+void manifest_checks(const format::backup_reader& reader, verify_report& report) {
   const manifest& m = reader.get_manifest();
-  const std::size_t before = report.checks.size();
-  const char* name = "layout";
-  if (m.frames.empty()) {
-    fail(report, name, "the manifest lists no frames");
-    return;
+  std::map<std::string, std::size_t> failed;
+  for (auto& p : format::check_manifest(m, reader.frames_end())) {
+    ++failed[p.check];
+    report.checks.push_back(check_result{p.check, check_status::fail, std::move(p.detail), std::move(p.table), p.offset});
   }
-  const auto& first = m.frames.front();
-  if (first.kind != frame_kind::header || first.offset != 0)
-    fail(report, name,
-         fmt::format("the first frame must be the header at offset 0; it is a {} at offset {}",
-                     format::describe_frame(first), first.offset),
-         qualified(first.schema, first.table), first.offset);
-  std::uint64_t expected = 0;
-  int last_rank = -1;
-  std::size_t headers = 0;
-  for (std::size_t i = 0; i < m.frames.size(); ++i) {
-    const auto& f = m.frames[i];
-    const std::string t = qualified(f.schema, f.table);
-    if (f.kind == frame_kind::header) ++headers;
-    if (f.offset != expected)
-      fail(report, name,
-           f.offset > expected
-               ? fmt::format("gap of {} bytes before the {} (expected it at offset {})", f.offset - expected,
-                             format::describe_frame(f), expected)
-               : fmt::format("the {} overlaps or is out of file order (expected offset {})", format::describe_frame(f),
-                             expected),
-           t, f.offset);
-    int rank = format::frame_rank(f.kind, f.phase);
-    if (rank < last_rank)
-      fail(report, name,
-           fmt::format("the {} comes after the {}: frames must be ordered header, pre_data, data, post_data "
-                       "(indexes, foreign_keys, final), owners, privileges",
-                       format::describe_frame(f), format::describe_frame(m.frames[i - 1])),
-           t, f.offset);
-    last_rank = std::max(last_rank, rank);
-    expected = f.offset + f.stored_size;  // no overflow: the reader bounded both by the file size
-  }
-  if (headers != 1) fail(report, name, fmt::format("the manifest lists {} header frames, expected exactly 1", headers));
-  if (expected != reader.frames_end())
-    fail(report, name,
-         fmt::format("the frames end at offset {} but the manifest starts at offset {} ({} unaccounted bytes)",
-                     expected, reader.frames_end(),
-                     reader.frames_end() > expected ? reader.frames_end() - expected : expected - reader.frames_end()),
-         {}, expected);
-  if (report.checks.size() == before)
-    add(report, name, check_status::pass,
+  if (!failed.count("layout"))
+    add(report, "layout", check_status::pass,
         fmt::format("{} frames in order, contiguous from offset 0 to the manifest at offset {}", m.frames.size(),
                     reader.frames_end()));
-}
-
-void table_checks(const manifest& m, verify_report& report) {
-  const std::size_t before = report.checks.size();
-  const char* name = "tables";
-  struct sums {
-    std::uint64_t rows = 0, plain = 0, stored = 0, frames = 0;
-  };
-  std::map<std::pair<std::string, std::string>, const manifest_table*> tables;
-  for (const auto& t : m.tables) {
-    if (!tables.emplace(std::make_pair(t.schema, t.name), &t).second)
-      fail(report, name, "the manifest lists the table twice", qualified(t.schema, t.name));
-    if (!t.data_excluded && !is_hex64(t.content_hash))
-      fail(report, name, "the manifest has no valid content hash for the table", qualified(t.schema, t.name));
-  }
-  std::map<std::pair<std::string, std::string>, sums> per_table;
-  for (const auto& f : m.frames) {
-    if (f.kind != frame_kind::data) continue;
-    const std::string t = qualified(f.schema, f.table);
-    auto it = tables.find({f.schema, f.table});
-    if (it == tables.end()) {
-      fail(report, name, fmt::format("data frame of a table the manifest does not list ({})", t), t, f.offset);
-      continue;
-    }
-    if (it->second->data_excluded)
-      fail(report, name, "data frame of a table whose data is marked excluded", t, f.offset);
-    if (f.rows == 0) fail(report, name, "data frame with 0 rows (a data frame holds at least one row)", t, f.offset);
-    auto& s = per_table[{f.schema, f.table}];
-    s.rows += f.rows;
-    s.plain += f.plain_size;
-    s.stored += f.stored_size;
-    ++s.frames;
-  }
-  const std::size_t table_findings = report.checks.size();
-  for (const auto& t : m.tables) {
-    const sums& s = per_table[{t.schema, t.name}];
-    const std::string q = qualified(t.schema, t.name);
-    if (s.rows != t.rows)
-      fail(report, "rows",
-           fmt::format("the manifest gives the table {} rows, its {} data frames hold {}", t.rows, s.frames, s.rows),
-           q);
-    if (s.plain != t.plain_bytes || s.stored != t.stored_bytes)
-      fail(report, name,
-           fmt::format("the manifest gives the table {} plain / {} stored bytes, its data frames add up to {} / {}",
-                       t.plain_bytes, t.stored_bytes, s.plain, s.stored),
-           q);
-  }
-  bool rows_failed = false;
-  for (std::size_t i = table_findings; i < report.checks.size(); ++i)
-    if (report.checks[i].name == "rows") rows_failed = true;
-  bool tables_failed = false;
-  for (std::size_t i = before; i < report.checks.size(); ++i)
-    if (report.checks[i].name == std::string(name)) tables_failed = true;
-  if (!tables_failed)
-    add(report, name, check_status::pass,
+  if (!failed.count("tables"))
+    add(report, "tables", check_status::pass,
         fmt::format("{} tables listed once each; every data frame belongs to a listed table", m.tables.size()));
-  if (!rows_failed) {
+  if (!failed.count("rows")) {
     std::uint64_t rows = 0;
     for (const auto& t : m.tables) rows += t.rows;
     add(report, "rows", check_status::pass,
@@ -162,6 +66,7 @@ struct frame_outcome {
   bool done = false;
   std::string frame_error;  // decode / checksum / size / sha256
   std::string copy_problem; // data frames only
+  std::string statement_problem;  // DDL frames only (format/statement_check.hpp)
   std::uint64_t rows = 0;
   format::content_hash hash;
 };
@@ -200,8 +105,13 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
           o.copy_problem = cc.problem();
           o.rows = cc.rows();
           o.hash = cc.hash();
+        } else if (f.plain_size <= format::max_frame_string_bytes) {
+          std::string text = reader.read_frame(f);
+          if (auto why = format::check_frame_statements(f, text)) o.statement_problem = *why;
         } else {
           reader.read_frame(f, [](std::string_view) {});
+          o.statement_problem = fmt::format("{} plain bytes is over the {} byte limit for a DDL frame", f.plain_size,
+                                            format::max_frame_string_bytes);
         }
       } catch (const error& e) {
         if (e.code() != errc::corrupt_backup) {
@@ -253,6 +163,7 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
 
   // Per-frame findings, in file order.
   std::size_t frame_failures = 0, copy_failures = 0, data_frames = 0, undecoded_data = 0;
+  std::size_t statement_failures = 0, ddl_frames = 0;
   for (std::size_t i = 0; i < frames.size(); ++i) {
     const auto& f = frames[i];
     const auto& o = outcomes[i];
@@ -263,7 +174,18 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
       fail(report, "frame", o.frame_error, t, f.offset);
       continue;
     }
-    if (f.kind != frame_kind::data) continue;
+    if (f.kind != frame_kind::data) {
+      ++ddl_frames;
+      if (!o.statement_problem.empty()) {
+        ++statement_failures;
+        fail(report, "statements",
+             fmt::format("{}: {}; immichbak never writes this, so the file was made or changed by something else "
+                         "(do not restore it)",
+                         format::describe_frame(f), o.statement_problem),
+             t, f.offset);
+      }
+      continue;
+    }
     ++data_frames;
     if (!o.copy_problem.empty()) {
       ++copy_failures;
@@ -279,6 +201,11 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
     add(report, "frame", check_status::pass,
         fmt::format("{} frames decoded; sizes{} and sha256 match the manifest", frames.size(),
                     reader.compressed() ? ", zstd checksums" : ""));
+  if (statement_failures == 0)
+    add(report, "statements", check_status::pass,
+        fmt::format("{} DDL frames hold only statements immichbak writes in their section{}", ddl_frames,
+                    frame_failures ? " (frames that could not be decoded are not counted: see the frame findings)"
+                                   : ""));
   if (copy_failures == 0)
     add(report, "copy", check_status::pass,
         fmt::format("{} data frames are well-formed COPY blocks with the manifest's row counts{}", data_frames,

@@ -8,15 +8,13 @@
 
 namespace immichbak::verify_detail {
 
-/// Sidecar present and matching the file's sha256 (missing: warn).
+/// format::check_sidecar() as a report line: missing, or naming another file, warns.
 check_result sidecar_check(const std::filesystem::path& file, const event_sink& events);
-/// Frame order and coverage: header first at 0, contiguous, kinds/phases in order,
-/// manifest container right after the last frame.
-void layout_checks(const format::backup_reader& reader, verify_report& report);
-/// Manifest bookkeeping: tables unique, data frames name listed non-excluded tables,
-/// per-table row and byte sums.
-void table_checks(const manifest& m, verify_report& report);
-/// Decodes every frame (checksum, size, sha256); COPY well-formedness and row counts of
+/// format::check_manifest() (the structural check restore runs too) as "layout", "tables"
+/// and "rows" findings: frame order and coverage, the table list and its bookkeeping.
+void manifest_checks(const format::backup_reader& reader, verify_report& report);
+/// Decodes every frame (checksum, size, sha256); the statements of DDL frames
+/// (format::check_frame_statements, "statements"); COPY well-formedness and row counts of
 /// data frames; per-table content hashes. Uses options.jobs threads.
 void frame_checks(const format::backup_reader& reader, const verify_options& options, verify_report& report);
 

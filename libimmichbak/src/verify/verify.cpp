@@ -58,8 +58,7 @@ verify_report verify(const verify_options& options) {
                   m.format_minor, m.frames.size(), m.tables.size(), m.database, m.server_version, m.created_at),
       {},
       std::nullopt});
-  verify_detail::layout_checks(*reader, report);
-  verify_detail::table_checks(m, report);
+  verify_detail::manifest_checks(*reader, report);
   verify_detail::frame_checks(*reader, options, report);
 
   if (options.restore_test) {
