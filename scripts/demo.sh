@@ -3,35 +3,79 @@
 #
 #   bash scripts/demo.sh
 #
-# Installs missing dependencies (apt), builds the release preset, starts a throwaway
-# PostgreSQL cluster (removed at the end), loads an Immich-shaped database with ~2000 assets,
-# then backs it up, lists the backup, verifies, inspects and restores it.
-# Nothing touches the machine's own PostgreSQL. IMMICHBAK_DEMO_ASSETS changes the size.
-set -euo pipefail
+# Installs missing dependencies (apt, quietly: the output goes to a log), builds the
+# immichbak tool alone (Release, no test suites, into build/demo), starts a throwaway
+# PostgreSQL cluster (removed at the end), loads an Immich-shaped database with ~2000
+# assets, then backs it up, lists the backup, verifies, inspects and restores it.
+# Nothing touches the machine's own PostgreSQL. IMMICHBAK_DEMO_ASSETS changes the size,
+# IMMICHBAK_JOBS the build's parallelism. The last line says "demo finished: OK" or
+# "DEMO FAILED at step ..." with the logs to look at.
+set -Eeuo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 assets=${IMMICHBAK_DEMO_ASSETS:-2000}
 
-step() { printf '\n==> %s\n' "$*"; }
+# The step running now is kept in a file: the second half runs in another process (inside
+# with-cluster.sh), and the first half reports for both.
+step() {
+  printf '\n==> %s\n' "$*"
+  [[ -n "${state:-}" ]] && printf '%s\n' "$*" >"$state"
+  return 0
+}
+
+# Runs a command with its output in a log; on failure shows the log's end and fails.
+logged() {
+  local log=$1
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    echo "--- last lines of $log:" >&2
+    tail -n 25 "$log" >&2
+    return 1
+  fi
+}
 
 if [[ "${1:-}" != "--in-cluster" ]]; then
   cd "$repo"
-  step "dependencies"
-  bash "$repo/scripts/install-deps.sh"
+  logdir="$repo/build/demo-logs"
+  mkdir -p "$logdir"
+  state="$logdir/step"
+  : >"$state"
+  finish() {
+    local rc=$?
+    if [[ $rc -eq 0 ]]; then
+      printf '\ndemo finished: OK\n'
+    else
+      printf '\nDEMO FAILED at step "%s" (exit %d); logs: %s\n' "$(cat "$state" 2>/dev/null)" "$rc" "$logdir" >&2
+    fi
+  }
+  trap finish EXIT
 
-  builddir="$repo/build/release"
-  step "configure and build (preset release)"
-  cmake --preset release
-  cmake --build --preset release -j"${IMMICHBAK_JOBS:-2}"
+  step "dependencies (apt output: $logdir/install-deps.log)"
+  # The demo needs PostgreSQL 15 only, not the other majors of the test matrix.
+  IMMICHBAK_SKIP_PG_SERVERS=1 logged "$logdir/install-deps.log" bash "$repo/scripts/install-deps.sh"
+  echo "dependencies are installed"
+
+  builddir="$repo/build/demo"
+  step "build the immichbak tool (Release, without the test suites; output: $logdir/build.log)"
+  start=$SECONDS
+  build() {
+    cmake --preset release -B "$builddir" -DIMMICHBAK_BUILD_TESTS=OFF -DIMMICHBAK_BUILD_EXAMPLES=OFF &&
+      cmake --build "$builddir" --target immichbak_cli -j"${IMMICHBAK_JOBS:-2}"
+  }
+  logged "$logdir/build.log" build
+  echo "built $builddir/cli/immichbak in $((SECONDS - start)) s"
 
   step "starting a throwaway PostgreSQL cluster"
   # with-cluster.sh exports PGHOST/PGPORT/PGUSER and stops + removes the cluster afterwards,
   # whatever happens; the second half of this script runs inside it.
-  exec "$repo/tests/pg/with-cluster.sh" -- bash "$repo/scripts/demo.sh" --in-cluster "$builddir"
+  "$repo/tests/pg/with-cluster.sh" -- \
+    env IMMICHBAK_DEMO_STATE="$state" bash "$repo/scripts/demo.sh" --in-cluster "$builddir"
+  exit 0
 fi
 
 # ---- inside the cluster ---------------------------------------------------------------
 builddir=${2:?}
+state=${IMMICHBAK_DEMO_STATE:-}
 immichbak="$builddir/cli/immichbak"
 [[ -x "$immichbak" ]] || immichbak=$(find "$builddir" -type f -name immichbak -perm -u+x | head -1)
 if [[ -z "$immichbak" || ! -x "$immichbak" ]]; then
@@ -80,4 +124,4 @@ psql_q -d postgres -c "CREATE DATABASE immich_stock"
 zstd -dc "$file" | psql -X -q -v ON_ERROR_STOP=1 -d immich_stock >/dev/null
 psql -X -d immich_stock -c "SELECT count(*) AS assets FROM asset"
 
-step "demo finished; the throwaway cluster is removed now (backups stay in $dest)"
+step "removing the throwaway cluster (the backups stay in $dest)"
