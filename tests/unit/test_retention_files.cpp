@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <sys/stat.h>
 #include <thread>
 
 using namespace immichbak;
@@ -290,6 +291,17 @@ TEST_CASE("retention files: prune refuses while a backup holds the directory, or
   CHECK(fs::exists(d / format::dir_lock_name));  // b still holds it
   b.release();
   CHECK_FALSE(fs::exists(d / format::dir_lock_name));
+
+  // Readable by every user whatever the umask: a prune run by root must not lock out the
+  // backup's user.
+  const mode_t saved = ::umask(077);
+  {
+    auto l = format::dir_lock::acquire(d, format::dir_lock_mode::exclusive, std::chrono::milliseconds(0), nullptr, "t");
+    struct stat st {};
+    REQUIRE(::stat((d / format::dir_lock_name).c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+  }
+  ::umask(saved);
 }
 
 TEST_CASE("retention files: verify records its result next to the file", "[retention][files]") {

@@ -41,6 +41,9 @@ dir_lock dir_lock::acquire(const fs::path& dir, dir_lock_mode mode, std::chrono:
     // root) open a lock file it did not create.
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!fd) throw_io("create the directory lock", path, errno);
+    // Readable by everyone whatever the umask (a root prune with umask 077 must not lock out
+    // the backup user); only the owner can change it, and only that matters.
+    (void)::fchmod(fd.get(), 0644);
     for (;;) {
       if (::flock(fd.get(), op | LOCK_NB) == 0) break;
       int err = errno;
