@@ -127,3 +127,23 @@ TEST_CASE("an option immichbak does not know stops the backup, naming it", "[sch
   }
   test::require_no_backup_left(dir.path());
 }
+
+TEST_CASE("a function the restore would refuse to create stops the backup, naming it", "[schema][matrix]") {
+  // The restore's statement check refuses functions bound to machine code (C, internal) or
+  // in untrusted languages; the backup must not write a file that fails verify every night.
+  test::scratch_database src("machine_code");
+  src.psql("CREATE FUNCTION public.next_int(integer) RETURNS integer LANGUAGE internal IMMUTABLE STRICT AS 'int4inc';"
+           "CREATE TABLE public.t (a integer);");
+  test::temp_dir dir("machine_code");
+  try {
+    backup(test::basic_options(src.dsn(), dir.path()));
+    FAIL("the backup should have been refused");
+  } catch (const error& e) {
+    std::string msg = e.what();
+    INFO(msg);
+    CHECK(e.code() == errc::unsupported_object);
+    CHECK(msg.find("FUNCTION public.next_int") != std::string::npos);
+    CHECK(msg.find("language internal") != std::string::npos);
+  }
+  test::require_no_backup_left(dir.path());
+}
