@@ -118,8 +118,36 @@ void scratch_database::psql_file(const fs::path& file) const {
   run_ok(fmt::format("{} -f {}", psql_cmd(name_), shell_quote(file.string())));
 }
 
+int server_major() {
+  static int major = 0;
+  if (major == 0) {
+    require_cluster();
+    std::string out = run_ok("psql -X -At -d postgres -c 'SHOW server_version_num'");
+    major = std::stoi(out) / 10000;
+  }
+  return major;
+}
+
+int pg_dump_major() {
+  static int major = 0;
+  if (major == 0) {
+    // "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
+    std::string out = run_ok("pg_dump --version");
+    auto p = out.find(") ");
+    if (p == std::string::npos) throw std::runtime_error("cannot read pg_dump --version: " + out);
+    major = std::stoi(out.substr(p + 2));
+  }
+  return major;
+}
+
 std::string schema_dump(const std::string& db) {
   require_cluster();
+  const char* forced = std::getenv("IMMICHBAK_TEST_SCHEMA_DUMP");
+  std::string how = forced && *forced ? forced : "";
+  if (how.empty()) how = server_major() > pg_dump_major() ? "catalog" : "pg_dump";
+  if (how == "catalog") return catalog_schema(db);
+  if (how != "pg_dump")
+    throw std::runtime_error("IMMICHBAK_TEST_SCHEMA_DUMP=" + how + ": expected catalog or pg_dump");
   std::string dump = run_ok(fmt::format("pg_dump --schema-only -d {}", shell_quote(db)));
   std::istringstream in(dump);
   std::string line, result;
@@ -160,6 +188,52 @@ void load_immich_fixture(const scratch_database& db, int assets) {
   fs::path gen = source_dir() / "tests/fixtures/generate_immich_data.py";
   run_ok(fmt::format("python3 {} --assets {} | {}", shell_quote(gen.string()), assets,
                      psql_cmd(db.name())));
+}
+
+std::string load_torture_schema(const scratch_database& db) {
+  fs::path file = source_dir() / "tests/fixtures/torture_schema.sql";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string sql = ss.str();
+  struct rewrite {
+    bool needed;
+    std::string from, to, why;
+  };
+  const int major = server_major();
+  const bool lz4 =
+      run_ok(fmt::format("psql -X -At -d {} -c {}", shell_quote(db.name()),
+                         shell_quote("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = "
+                                     "'default_toast_compression'")))
+          .rfind("t", 0) == 0;
+  const std::vector<rewrite> rewrites = {
+      {major < 15, "CREATE UNLOGGED SEQUENCE app.unlogged_seq;", "CREATE SEQUENCE app.unlogged_seq;",
+       "unlogged sequences are PostgreSQL 15+"},
+      {major < 15, "CREATE VIEW app.invoker_view WITH (security_invoker = true) AS",
+       "CREATE VIEW app.invoker_view AS", "security_invoker views are PostgreSQL 15+"},
+      {!lz4, "ALTER TABLE app.defaults ALTER COLUMN jb SET COMPRESSION lz4;",
+       "ALTER TABLE app.defaults ALTER COLUMN jb SET COMPRESSION pglz;", "this server is built without lz4"},
+  };
+  std::string done;
+  for (const auto& r : rewrites) {
+    if (!r.needed) continue;
+    auto pos = sql.find(r.from);
+    if (pos == std::string::npos)
+      throw std::runtime_error(fmt::format("load_torture_schema: {} no longer has \"{}\" ({}): update the rewrite",
+                                           file.string(), r.from, r.why));
+    sql.replace(pos, r.from.size(), r.to);
+    done += fmt::format("{} -> {} ({})\n", r.from, r.to, r.why);
+  }
+  if (done.empty()) {
+    db.psql_file(file);
+  } else {
+    temp_dir dir("torture");
+    fs::path rewritten = dir.path() / "torture_schema.sql";
+    std::ofstream(rewritten, std::ios::binary) << sql;
+    db.psql_file(rewritten);
+  }
+  return done;
 }
 
 temp_dir::temp_dir(const std::string& hint) {
