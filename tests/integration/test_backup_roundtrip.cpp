@@ -41,7 +41,7 @@ std::map<std::string, std::uint64_t> row_counts(const std::string& dsn) {
 
 }  // namespace
 
-TEST_CASE("backup: a zstd backup restores with zstd -dc | psql to an identical database", "[backup]") {
+TEST_CASE("backup: a zstd backup restores with zstd -dc | psql to an identical database", "[backup][matrix]") {
   test::scratch_database src("bk_zstd_src");
   test::load_immich_fixture(src, 100);
   test::temp_dir dir("bk_zstd");
@@ -101,7 +101,7 @@ TEST_CASE("backup: a zstd backup restores with zstd -dc | psql to an identical d
   CHECK(info.back().find("wrote") != std::string::npos);
 }
 
-TEST_CASE("backup: the manifest describes source, versions and every table", "[backup]") {
+TEST_CASE("backup: the manifest describes source, versions and every table", "[backup][matrix]") {
   test::scratch_database src("bk_manifest");
   test::load_immich_fixture(src, 60);
   src.psql("CREATE TABLE public.empty_table (id int)");
@@ -182,7 +182,7 @@ TEST_CASE("backup: the manifest describes source, versions and every table", "[b
   for (std::size_t i = 1; i < m.frames.size(); ++i) CHECK(rank(m.frames[i - 1]) <= rank(m.frames[i]));
 }
 
-TEST_CASE("backup: --compress none writes a plain psql script that restores with psql -f", "[backup]") {
+TEST_CASE("backup: --compress none writes a plain psql script that restores with psql -f", "[backup][matrix]") {
   test::scratch_database src("bk_plain_src");
   test::load_immich_fixture(src, 60);
   test::temp_dir dir("bk_plain");
@@ -207,7 +207,7 @@ TEST_CASE("backup: --compress none writes a plain psql script that restores with
   CHECK(test::data_dump(dst.name()) == test::data_dump(src.name()));
 }
 
-TEST_CASE("backup: jobs 4 with tiny chunks and ctid ranges gives the same content as jobs 1", "[backup]") {
+TEST_CASE("backup: jobs 4 with tiny chunks and ctid ranges gives the same content as jobs 1", "[backup][matrix]") {
   test::scratch_database src("bk_jobs_src");
   test::load_immich_fixture(src, 120);
   src.psql("VACUUM ANALYZE");  // relpages/reltuples drive the splitting
@@ -256,7 +256,7 @@ TEST_CASE("backup: jobs 4 with tiny chunks and ctid ranges gives the same conten
   CHECK(test::data_dump(dst.name()) == test::data_dump(src.name()));
 }
 
-TEST_CASE("backup: a name taken in the same second gets a -1 suffix", "[backup]") {
+TEST_CASE("backup: a name taken in the same second gets a -1 suffix", "[backup][matrix]") {
   test::scratch_database src("bk_suffix");
   src.psql("CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
   test::temp_dir dir("bk_suffix");

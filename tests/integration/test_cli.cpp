@@ -51,7 +51,7 @@ std::vector<fs::path> files_in(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("cli: --version, --help and usage errors", "[cli]") {
+TEST_CASE("cli: --version, --help and usage errors", "[cli][matrix]") {
   test::temp_dir tmp("cli_usage");
   auto v = run_cli("--version", tmp.path());
   CHECK(v.rc == 0);
@@ -69,7 +69,7 @@ TEST_CASE("cli: --version, --help and usage errors", "[cli]") {
   CHECK(bad_compress.err.find("--compress") != std::string::npos);
 }
 
-TEST_CASE("cli: backup, inspect, verify, extract and restore through the command line", "[cli]") {
+TEST_CASE("cli: backup, inspect, verify, extract and restore through the command line", "[cli][matrix]") {
   test::scratch_database src("cli_src");
   test::load_immich_fixture(src, 20);
   test::temp_dir tmp("cli_flow");
@@ -132,7 +132,7 @@ TEST_CASE("cli: backup, inspect, verify, extract and restore through the command
   CHECK(nlohmann::json::parse(vb.out).dump().find("fail") != std::string::npos);
 }
 
-TEST_CASE("cli: failures exit 1 with a clear message and leave nothing behind", "[cli]") {
+TEST_CASE("cli: failures exit 1 with a clear message and leave nothing behind", "[cli][matrix]") {
   test::temp_dir tmp("cli_fail");
   auto missing = run_cli(fmt::format("backup --dbname {} --dest {}", test::shell_quote(test::dsn("postgres")),
                                      test::shell_quote((tmp.path() / "nope").string())),
@@ -156,7 +156,7 @@ TEST_CASE("cli: failures exit 1 with a clear message and leave nothing behind", 
   CHECK(v.err.find("not-a-backup") != std::string::npos);
 }
 
-TEST_CASE("cli: SIGTERM during a backup removes the partial file and exits 130", "[cli]") {
+TEST_CASE("cli: SIGTERM during a backup removes the partial file and exits 130", "[cli][matrix]") {
   test::scratch_database src("cli_sig");
   test::load_immich_fixture(src, 400);
   test::temp_dir tmp("cli_sig");

@@ -23,7 +23,7 @@ std::int64_t rows(pg::connection& c, const std::string& table) {
 
 }  // namespace
 
-TEST_CASE("the Immich fixture has the object kinds of a real Immich database", "[fixture]") {
+TEST_CASE("the Immich fixture has the object kinds of a real Immich database", "[fixture][matrix]") {
   test::scratch_database db("fixture_objects");
   test::load_immich_fixture(db, 50);
   pg::connection c(db.dsn());
@@ -72,7 +72,7 @@ TEST_CASE("the Immich fixture has the object kinds of a real Immich database", "
   CHECK(c.exec("SELECT public.f_unaccent('Zoë Müller')").str(0, 0) == "Zoe Muller");
 }
 
-TEST_CASE("the Immich fixture has deterministic rows in every table that matters", "[fixture]") {
+TEST_CASE("the Immich fixture has deterministic rows in every table that matters", "[fixture][matrix]") {
   test::scratch_database db("fixture_rows");
   test::load_immich_fixture(db, 50);
   pg::connection c(db.dsn());
@@ -117,7 +117,7 @@ TEST_CASE("the Immich fixture has deterministic rows in every table that matters
   CHECK(count(c, "SELECT count(*) FROM geodata_places WHERE f_unaccent(name) % 'Munchen'") > 0);
 }
 
-TEST_CASE("the fixture generator is deterministic", "[fixture]") {
+TEST_CASE("the fixture generator is deterministic", "[fixture][matrix]") {
   auto gen = test::shell_quote((test::source_dir() / "tests/fixtures/generate_immich_data.py").string());
   auto a = test::run_ok("python3 " + gen + " --assets 30 | sha256sum");
   auto b = test::run_ok("python3 " + gen + " --assets 30 | sha256sum");

@@ -152,7 +152,7 @@ restore_options options(const fs::path& file, const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("a pg_dumpall cluster dump creates its databases and roles", "[plain][cluster]") {
+TEST_CASE("a pg_dumpall cluster dump creates its databases and roles", "[plain][cluster][matrix][pg_dump]") {
   dumps& d = the_dumps();
   cleanup c(d.n);
   for (const fs::path& f : {d.plain(), d.clean_gz()}) {
@@ -195,7 +195,7 @@ TEST_CASE("a pg_dumpall cluster dump creates its databases and roles", "[plain][
   }
 }
 
-TEST_CASE("naming one database of a cluster dump restores only that one", "[plain][cluster]") {
+TEST_CASE("naming one database of a cluster dump restores only that one", "[plain][cluster][matrix][pg_dump]") {
   dumps& d = the_dumps();
   cleanup c(d.n);
   restore_result r = restore(options(d.clean_zst(), c.n.two));
@@ -220,7 +220,7 @@ TEST_CASE("naming one database of a cluster dump restores only that one", "[plai
   CHECK(scalar(c.n.two, "SELECT count(*) FROM u") == 50);
 }
 
-TEST_CASE("a failing cluster dump drops the databases and roles it created", "[plain][cluster]") {
+TEST_CASE("a failing cluster dump drops the databases and roles it created", "[plain][cluster][matrix][pg_dump]") {
   dumps& d = the_dumps();
   cleanup c(d.n);
   std::string sql;

@@ -79,7 +79,7 @@ std::int64_t fixture_tables(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("a plain pg_dump .sql restores into an empty database", "[plain][restore]") {
+TEST_CASE("a plain pg_dump .sql restores into an empty database", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_src");
   test::load_immich_fixture(src, 30);
   test::temp_dir dir("plain");
@@ -105,7 +105,7 @@ TEST_CASE("a plain pg_dump .sql restores into an empty database", "[plain][resto
   CHECK(events.back().bytes_done == fs::file_size(file));
 }
 
-TEST_CASE("an Immich job file (pg_dump --clean --if-exists | gzip --rsyncable) restores", "[plain][restore]") {
+TEST_CASE("an Immich job file (pg_dump --clean --if-exists | gzip --rsyncable) restores", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_gz_src");
   test::load_immich_fixture(src, 30);
   test::temp_dir dir("plain_gz");
@@ -122,7 +122,7 @@ TEST_CASE("an Immich job file (pg_dump --clean --if-exists | gzip --rsyncable) r
   CHECK(fixture_tables(src.name()) == fixture_tables(dst.name));
 }
 
-TEST_CASE("multi-member gzip and zstd dumps restore", "[plain][restore]") {
+TEST_CASE("multi-member gzip and zstd dumps restore", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_mm_src");
   test::load_immich_fixture(src, 30);
   test::temp_dir dir("plain_mm");
@@ -149,7 +149,7 @@ TEST_CASE("multi-member gzip and zstd dumps restore", "[plain][restore]") {
 }
 
 TEST_CASE("a pg_dump --create --clean dump restores under another name and never drops its source",
-          "[plain][restore]") {
+          "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_create_src");
   test::load_immich_fixture(src, 10);
   src.psql(fmt::format("COMMENT ON DATABASE \"{}\" IS 'photos'", src.name()));
@@ -174,7 +174,7 @@ TEST_CASE("a pg_dump --create --clean dump restores under another name and never
   CHECK(r.warnings.empty());
 }
 
-TEST_CASE("a truncated .gz fails clearly and leaves the target unchanged", "[plain][restore]") {
+TEST_CASE("a truncated .gz fails clearly and leaves the target unchanged", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_trunc_src");
   test::load_immich_fixture(src, 10);
   test::temp_dir dir("plain_trunc");
@@ -212,7 +212,7 @@ TEST_CASE("a truncated .gz fails clearly and leaves the target unchanged", "[pla
   CHECK(scalar(dst.name(), "SELECT count(*) FROM keep") == 1);
 }
 
-TEST_CASE("a script failing in the middle leaves the target unchanged and names the line", "[plain][restore]") {
+TEST_CASE("a script failing in the middle leaves the target unchanged and names the line", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_err_src");
   test::load_immich_fixture(src, 10);
   test::temp_dir dir("plain_err");
@@ -251,7 +251,7 @@ TEST_CASE("a script failing in the middle leaves the target unchanged and names 
 }
 
 TEST_CASE("a plain dump restored with --replace swaps over a non-empty database and keeps the old one",
-          "[plain][restore]") {
+          "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_repl_src");
   test::load_immich_fixture(src, 10);
   test::temp_dir dir("plain_repl");
@@ -278,7 +278,7 @@ TEST_CASE("a plain dump restored with --replace swaps over a non-empty database 
 }
 
 TEST_CASE("a plain dump restored with --in-place loads in one transaction into an existing empty database",
-          "[plain][restore]") {
+          "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_ip_src");
   test::load_immich_fixture(src, 10);
   test::temp_dir dir("plain_ip");
@@ -295,7 +295,7 @@ TEST_CASE("a plain dump restored with --in-place loads in one transaction into a
   CHECK_THROWS_AS(restore(o), error);
 }
 
-TEST_CASE("roles the dump needs are checked before anything is created", "[plain][restore]") {
+TEST_CASE("roles the dump needs are checked before anything is created", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_role_src");
   src.psql("CREATE TABLE t (a int); INSERT INTO t VALUES (1), (2); GRANT SELECT ON t TO PUBLIC");
   test::temp_dir dir("plain_role");
@@ -325,7 +325,7 @@ TEST_CASE("roles the dump needs are checked before anything is created", "[plain
   CHECK(scalar(dst.name, "SELECT count(*) FROM t") == 2);
 }
 
-TEST_CASE("a plain dump relying on a database-level search_path gets a warning with the fix", "[plain][restore]") {
+TEST_CASE("a plain dump relying on a database-level search_path gets a warning with the fix", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_sp_src");
   src.psql("CREATE SCHEMA vectors; CREATE EXTENSION cube WITH SCHEMA vectors; "
            "CREATE TABLE t (id int, c vectors.cube); INSERT INTO t VALUES (1, '(1,2)')");
@@ -349,7 +349,7 @@ TEST_CASE("a plain dump relying on a database-level search_path gets a warning w
   CHECK(scalar(dst2.name, "SELECT count(*) FROM t WHERE c = '(1,2)'") == 1);
 }
 
-TEST_CASE("pg_dump archives and foreign files are refused with a hint", "[plain][restore]") {
+TEST_CASE("pg_dump archives and foreign files are refused with a hint", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_fmt_src");
   src.psql("CREATE TABLE t (a int)");
   test::temp_dir dir("plain_fmt");
@@ -374,7 +374,7 @@ TEST_CASE("pg_dump archives and foreign files are refused with a hint", "[plain]
   CHECK(scalar("postgres", fmt::format("SELECT count(*) FROM pg_database WHERE datname LIKE '{}%'", dst.name)) == 0);
 }
 
-TEST_CASE("cancelling a plain restore leaves the target unchanged", "[plain][restore]") {
+TEST_CASE("cancelling a plain restore leaves the target unchanged", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_cancel_src");
   test::load_immich_fixture(src, 30);
   test::temp_dir dir("plain_cancel");
@@ -399,7 +399,7 @@ TEST_CASE("cancelling a plain restore leaves the target unchanged", "[plain][res
   CHECK(leftover_scratch(dst.name()) == 0);
 }
 
-TEST_CASE("cancelling stops a long-running statement of a plain script on the server", "[plain][restore]") {
+TEST_CASE("cancelling stops a long-running statement of a plain script on the server", "[plain][restore][matrix][pg_dump]") {
   test::temp_dir dir("plain_cancel_long");
   fs::path file = dir.path() / "slow.sql";
   write_file(file, "CREATE TABLE t (a int);\nSELECT pg_sleep(120);\nCREATE TABLE never (a int);\n");
@@ -428,7 +428,7 @@ TEST_CASE("cancelling stops a long-running statement of a plain script on the se
   CHECK(scalar("postgres", fmt::format("SELECT count(*) FROM pg_database WHERE datname LIKE '{}%'", dst.name)) == 0);
 }
 
-TEST_CASE("large objects in a plain dump restore, also in one transaction", "[plain][restore]") {
+TEST_CASE("large objects in a plain dump restore, also in one transaction", "[plain][restore][matrix][pg_dump]") {
   test::scratch_database src("plain_lo_src");
   src.psql("CREATE TABLE doc (id int, blob oid); "
            "INSERT INTO doc SELECT g, lo_from_bytea(0, convert_to(repeat('x', 1000 * g), 'UTF8')) "

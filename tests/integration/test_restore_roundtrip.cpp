@@ -31,7 +31,7 @@ std::string db_settings(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("restore round trip of the sample schema into a new database", "[restore][roundtrip]") {
+TEST_CASE("restore round trip of the sample schema into a new database", "[restore][roundtrip][matrix]") {
   test::scratch_database src("rt_src");
   auto spec = test::sample_backup(src);
   test::temp_dir dir("rt");
@@ -71,7 +71,7 @@ TEST_CASE("restore round trip of the sample schema into a new database", "[resto
     CHECK(std::find(phases.begin(), phases.end(), p) != phases.end());
 }
 
-TEST_CASE("restore --no-owner --no-privileges leaves ownership to the restoring role", "[restore][roundtrip]") {
+TEST_CASE("restore --no-owner --no-privileges leaves ownership to the restoring role", "[restore][roundtrip][matrix]") {
   test::scratch_database src("rt_noown");
   auto spec = test::sample_backup(src, 50);
   test::temp_dir dir("rt_noown");
@@ -87,7 +87,7 @@ TEST_CASE("restore --no-owner --no-privileges leaves ownership to the restoring 
   CHECK(test::data_dump(target) == test::data_dump(src.name()));
 }
 
-TEST_CASE("restore into an existing empty database replaces it", "[restore][roundtrip]") {
+TEST_CASE("restore into an existing empty database replaces it", "[restore][roundtrip][matrix]") {
   test::scratch_database src("rt_emptysrc");
   auto spec = test::sample_backup(src, 30);
   test::temp_dir dir("rt_empty");
@@ -99,7 +99,7 @@ TEST_CASE("restore into an existing empty database replaces it", "[restore][roun
   CHECK(test::databases_like(target.name() + "__immichbak_").empty());
 }
 
-TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "[restore][replace]") {
+TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "[restore][replace][matrix]") {
   test::scratch_database src("rep_src");
   auto spec = test::sample_backup(src, 40);
   test::temp_dir dir("rep");
@@ -157,7 +157,7 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
   }
 }
 
-TEST_CASE("restore options are validated", "[restore]") {
+TEST_CASE("restore options are validated", "[restore][matrix]") {
   restore_options o;
   o.file = "/nonexistent";
   o.jobs = 0;
@@ -181,7 +181,7 @@ TEST_CASE("restore options are validated", "[restore]") {
   }
 }
 
-TEST_CASE("restore dispatches plain SQL dumps to the plain restore and refuses other files", "[restore][dispatch]") {
+TEST_CASE("restore dispatches plain SQL dumps to the plain restore and refuses other files", "[restore][dispatch][matrix][pg_dump]") {
   test::scratch_database src("disp_src");
   src.psql("CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' || g FROM "
            "generate_series(1, 50) g");

@@ -55,7 +55,7 @@ INSERT INTO public."Child ""x""" SELECT g, 1 + g % 50, repeat('r', g % 17), '202
 
 }  // namespace
 
-TEST_CASE("a written backup restores with zstd -dc | psql and psql -f", "[format][stock-tools]") {
+TEST_CASE("a written backup restores with zstd -dc | psql and psql -f", "[format][stock-tools][matrix]") {
   scratch_database src("fmt_src");
   src.psql(source_sql);
 

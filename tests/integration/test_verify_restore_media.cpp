@@ -97,7 +97,7 @@ struct immich_with_media {
 }  // namespace
 
 TEST_CASE("verify --restore-test of an Immich backup: tables, Immich summary and media all pass",
-          "[verify][restore-test]") {
+          "[verify][restore-test][matrix]") {
   immich_with_media fx;
   auto o = fx.options(GENERATE(1, 3));
   scratch_log log;
@@ -137,7 +137,7 @@ TEST_CASE("verify --restore-test of an Immich backup: tables, Immich summary and
   CHECK(checks_named(r, "media", check_status::fail).empty());
 }
 
-TEST_CASE("verify --restore-test media check names missing and altered files", "[verify][restore-test][media]") {
+TEST_CASE("verify --restore-test media check names missing and altered files", "[verify][restore-test][media][matrix]") {
   immich_with_media fx;
   std::vector<std::string> paths;
   for (const auto& p : fx.sampled_paths())
@@ -168,7 +168,7 @@ TEST_CASE("verify --restore-test media check names missing and altered files", "
                     [&](auto* c) { return c->detail.find(summary) != std::string::npos; }));
 }
 
-TEST_CASE("restore test reports a table whose content differs, per table", "[verify][restore-test]") {
+TEST_CASE("restore test reports a table whose content differs, per table", "[verify][restore-test][matrix]") {
   test::scratch_database src("vrt_src");
   auto spec = test::sample_backup(src, 60);
   spec.tamper_hash_of = "app.pet";
@@ -199,7 +199,7 @@ TEST_CASE("restore test reports a table whose content differs, per table", "[ver
   log.require_dropped();
 }
 
-TEST_CASE("restore test on a server lacking an extension says so and touches nothing", "[verify][restore-test]") {
+TEST_CASE("restore test on a server lacking an extension says so and touches nothing", "[verify][restore-test][matrix]") {
   test::scratch_database src("vext_src");
   src.psql("CREATE TABLE public.item (id integer)");
   test::handmade_backup b;
@@ -224,7 +224,7 @@ TEST_CASE("restore test on a server lacking an extension says so and touches not
   CHECK(log.created.empty());
 }
 
-TEST_CASE("media paths map by the longest matching root", "[verify][media]") {
+TEST_CASE("media paths map by the longest matching root", "[verify][media][matrix]") {
   using verify_detail::map_media_path;
   std::vector<std::pair<std::string, std::string>> roots{{"/usr/src/app/upload", "/mnt/photos"},
                                                          {"/usr/src/app/upload/library/", "/mnt/nas"},
