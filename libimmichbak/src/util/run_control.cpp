@@ -52,8 +52,8 @@ void run_control::give_up_locked() {
   pg::connection::shut_down_opened_by(owner_thread_);
   if (first_is_cancel_)
     first_ = std::make_exception_ptr(
-        error(errc::cancelled, fmt::format("{} (the server did not answer the cancel request within {} s: its "
-                                           "connections were closed)",
+        error(errc::cancelled, fmt::format("{} (still running {} s after the cancel request, e.g. waiting on a server "
+                                           "that does not answer: its server connections were closed)",
                                            cancelled_message_, give_up_after.count())));
 }
 
