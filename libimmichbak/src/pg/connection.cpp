@@ -48,25 +48,31 @@ std::string utf8_prefix(std::string_view s, std::size_t max) {
 // SQLSTATE class 08 or no SQLSTATE with a bad connection status.
 bool is_connection_state(const std::string& sqlstate) { return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03"; }
 
-// Every open connection and the thread that opened it, for shut_down_opened_by(): a run
-// that gives up (util::run_control) reaches the sessions it never registered, e.g. the
-// restore's maintenance session, which it would otherwise wait on for ever.
+// Every open connection, the thread that opened it and its event sink, for
+// shut_down_related(): a run that gives up (util::run_control) reaches the sessions it never
+// registered -- the restore's maintenance session, a backup worker still setting up its
+// snapshot -- which it would otherwise wait on for ever.
+struct open_conn {
+  pg_conn* conn;
+  std::thread::id opener;
+  const event_sink* events;
+};
 std::mutex& open_mu() {
   static std::mutex mu;
   return mu;
 }
-std::vector<std::pair<pg_conn*, std::thread::id>>& open_conns() {
-  static std::vector<std::pair<pg_conn*, std::thread::id>> v;
+std::vector<open_conn>& open_conns() {
+  static std::vector<open_conn> v;
   return v;
 }
-void track(pg_conn* c) {
+void track(pg_conn* c, const event_sink* events) {
   std::lock_guard lock(open_mu());
-  open_conns().emplace_back(c, std::this_thread::get_id());
+  open_conns().push_back({c, std::this_thread::get_id(), events});
 }
 void untrack(pg_conn* c) noexcept {
   std::lock_guard lock(open_mu());
   auto& v = open_conns();
-  v.erase(std::remove_if(v.begin(), v.end(), [c](const auto& e) { return e.first == c; }), v.end());
+  v.erase(std::remove_if(v.begin(), v.end(), [c](const open_conn& e) { return e.conn == c; }), v.end());
 }
 void shut_down_socket(pg_conn* c) noexcept {
   int fd = PQsocket(c);
@@ -152,7 +158,7 @@ connection::connection(const std::string& conninfo, const std::string& dbname, c
   }
   PQsetNoticeProcessor(conn_, notice_to_log, const_cast<event_sink*>(events_));
   try {
-    track(conn_);
+    track(conn_, events_);
   } catch (...) {
     PQfinish(conn_);
     conn_ = nullptr;
@@ -327,10 +333,14 @@ void connection::shut_down() noexcept {
   if (conn_) shut_down_socket(conn_);
 }
 
-void connection::shut_down_opened_by(std::thread::id opener) noexcept {
+void connection::shut_down_related(const std::vector<connection*>& sessions, std::thread::id opener) noexcept {
   std::lock_guard lock(open_mu());
-  for (const auto& [c, t] : open_conns())
-    if (t == opener) shut_down_socket(c);
+  for (const auto& e : open_conns()) {
+    bool related = e.opener == opener;
+    for (const connection* s : sessions)
+      if (e.events && s->events_ == e.events) related = true;
+    if (related) shut_down_socket(e.conn);
+  }
 }
 
 int connection::server_version() const noexcept { return conn_ ? PQserverVersion(conn_) : 0; }

@@ -85,8 +85,9 @@ class connection {
   /// server that does not answer returns with a connection error, and later calls fail at
   /// once. The object must still be destroyed as usual.
   void shut_down() noexcept;
-  /// shut_down() for every open connection that thread `opener` opened.
-  static void shut_down_opened_by(std::thread::id opener) noexcept;
+  /// shut_down() for every open connection that thread `opener` opened or that shares its
+  /// event sink with one of `sessions` (the sessions of one run share one sink).
+  static void shut_down_related(const std::vector<connection*>& sessions, std::thread::id opener) noexcept;
 
   int server_version() const noexcept;          ///< e.g. 150018
   std::string server_version_string() const;    ///< e.g. "15.18"

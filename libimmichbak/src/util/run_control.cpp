@@ -49,7 +49,7 @@ void run_control::cancel_sessions_locked() {
 void run_control::give_up_locked() {
   gave_up_ = true;
   for (auto* c : sessions_) c->shut_down();
-  pg::connection::shut_down_opened_by(owner_thread_);
+  pg::connection::shut_down_related(sessions_, owner_thread_);
   if (first_is_cancel_)
     first_ = std::make_exception_ptr(
         error(errc::cancelled, fmt::format("{} (still running {} s after the cancel request, e.g. waiting on a server "

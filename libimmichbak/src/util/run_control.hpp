@@ -10,8 +10,10 @@
 // request either, and a libpq call waiting on it never returns by itself. So the cancel
 // requests are sent without waiting for them, and once the run has been stopping for
 // give_up_after without ending, the watchdog gives the server up: it shuts down the sockets
-// of every registered session and of every session the run's own thread opened (a restore's
-// maintenance session, which the cleanup would wait on next), so the blocked calls return
+// of every registered session, of every session the run's own thread opened and of every
+// session sharing an event sink with a registered one (a restore's maintenance session,
+// which the cleanup would wait on next; a backup worker still joining the snapshot, not yet
+// registered), so the blocked calls return
 // with connection errors and the run ends with its first error (for a cancellation: exit
 // code 130 in the CLI). A connection attempt still in progress is not reached (libpq opens
 // its socket inside the call).
