@@ -186,6 +186,7 @@ TEST_CASE("faults: SIGINT/SIGTERM while every server process is stopped (SIGSTOP
     double seconds = 0;
     bool done = false;
     std::size_t frozen_processes = 0;
+    std::string stacks;
     {
       frozen_server frozen;  // SIGCONT when this block ends, whatever happens in it
       frozen_processes = frozen.size();
@@ -196,7 +197,13 @@ TEST_CASE("faults: SIGINT/SIGTERM while every server process is stopped (SIGSTOP
       p.signal(rc.sig);
       done = p.wait(15);
       seconds = seconds_since(t0);
+      // Where it hangs, for the failure message (while the server is still frozen).
+      if (!done) test::run(fmt::format("command -v gdb >/dev/null && gdb -p {} -batch -ex 'thread apply all bt 8' "
+                                       "2>/dev/null | grep -E '^(Thread|#)' | grep -v '^#.* in std::' | head -60",
+                                       p.pid()),
+                           &stacks);
     }
+    INFO("stacks of the hanging process: " << stacks);
     INFO("stderr: " << p.err());
     CHECK(done);
     if (!done) {
