@@ -97,8 +97,8 @@ TEST_CASE("faults: immichbak restore killed (SIGKILL) at 24 random points leaves
     double d = i % 3 == 2 ? late(rng) : anywhere(rng);
     cli_process p(args(m), tmp.path(), fmt::format("kill{}", i));
     std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long>(d * 1e6)));
-    bool was_running = p.running();
     p.kill_now();
+    const bool was_running = p.killed_by(SIGKILL);
     INFO("kill " << i << " (" << mode_name(m) << ") after " << d << " s: " << p.describe() << "; stderr: " << p.err());
     if (!was_running) {
       CHECK(p.exit_code() == 0);
