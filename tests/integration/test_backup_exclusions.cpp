@@ -20,7 +20,7 @@ std::map<std::string, const manifest_table*> by_name(const manifest& m) {
 }
 }  // namespace
 
-TEST_CASE("backup: --exclude-regenerable keeps definitions and drops the rows Immich rebuilds", "[backup]") {
+TEST_CASE("backup: --exclude-regenerable keeps definitions and drops the rows Immich rebuilds", "[backup][matrix]") {
   test::scratch_database src("bk_regen");
   test::load_immich_fixture(src, 80);
   test::temp_dir dir("bk_regen");
@@ -66,7 +66,7 @@ TEST_CASE("backup: --exclude-regenerable keeps definitions and drops the rows Im
         c.exec("SELECT count(*) FROM public.asset_exif").i64(0, 0));
 }
 
-TEST_CASE("backup: --exclude-table-data patterns match schema.table or table with wildcards", "[backup]") {
+TEST_CASE("backup: --exclude-table-data patterns match schema.table or table with wildcards", "[backup][matrix]") {
   test::scratch_database src("bk_exclude");
   test::load_immich_fixture(src, 50);
   test::temp_dir dir("bk_exclude");

@@ -7,7 +7,7 @@
 
 using namespace immichbak;
 
-TEST_CASE("connects to the throwaway cluster and reports its version", "[pg]") {
+TEST_CASE("connects to the throwaway cluster and reports its version", "[pg][matrix]") {
   test::scratch_database db("conn");
   pg::connection c(db.dsn());
   CHECK(c.server_version() >= 120000);
@@ -17,13 +17,13 @@ TEST_CASE("connects to the throwaway cluster and reports its version", "[pg]") {
   CHECK(r.is_null(0, 1));
 }
 
-TEST_CASE("the dbname override replaces the database of a DSN", "[pg]") {
+TEST_CASE("the dbname override replaces the database of a DSN", "[pg][matrix]") {
   test::scratch_database db("override");
   pg::connection c(test::dsn("postgres"), db.name());
   CHECK(c.database() == db.name());
 }
 
-TEST_CASE("server errors keep their SQLSTATE", "[pg]") {
+TEST_CASE("server errors keep their SQLSTATE", "[pg][matrix]") {
   test::scratch_database db("sqlstate");
   pg::connection c(db.dsn());
   try {
@@ -35,7 +35,7 @@ TEST_CASE("server errors keep their SQLSTATE", "[pg]") {
   }
 }
 
-TEST_CASE("COPY streams out and back in", "[pg]") {
+TEST_CASE("COPY streams out and back in", "[pg][matrix]") {
   test::scratch_database db("copy");
   pg::connection c(db.dsn());
   c.exec("CREATE TABLE t (id int, s text); INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 1000) g");
@@ -49,7 +49,7 @@ TEST_CASE("COPY streams out and back in", "[pg]") {
   CHECK(c.exec("SELECT count(*) FROM u").i64(0, 0) == 1000);
 }
 
-TEST_CASE("a connection failure names the target without its password", "[pg]") {
+TEST_CASE("a connection failure names the target without its password", "[pg][matrix]") {
   test::require_cluster();
   try {
     pg::connection c("host=127.0.0.1 port=1 user=x password=hunter2 dbname=nope connect_timeout=2");

@@ -62,7 +62,7 @@ restore_options options(const std::filesystem::path& file, const std::string& db
 }  // namespace
 
 TEST_CASE("restore sends uuid and real[] frames as binary COPY and the rows come back identical",
-          "[restore][binary]") {
+          "[restore][binary][matrix]") {
   test::scratch_database src("bin_src");
   make_source(src);
   test::temp_dir dir("bin");
@@ -96,7 +96,7 @@ TEST_CASE("restore sends uuid and real[] frames as binary COPY and the rows come
 }
 
 TEST_CASE("restore keeps the text path for a type whose send function the encoder does not reproduce",
-          "[restore][binary]") {
+          "[restore][binary][matrix]") {
   // A base type named "vector" with a receive function named vector_recv, as pgvector's,
   // but text underneath whose receive function takes any bytes: "[1,2]" is valid input
   // for both, their binary forms differ, and the server would store binary rows without a

@@ -45,7 +45,7 @@ restore_options over(const test::scratch_database& target, const std::filesystem
 }  // namespace
 
 TEST_CASE("the content check compares the rows as loaded, and --check-readback also reads the tables back",
-          "[restore][check]") {
+          "[restore][check][matrix]") {
   test::scratch_database src("rb_src");
   // The backup's definition of app.other (a blank-padded character column where the
   // source has integers) changes every row on the way in: the rows sent match the
@@ -81,7 +81,7 @@ TEST_CASE("the content check compares the rows as loaded, and --check-readback a
 }
 
 TEST_CASE("restore takes quick statistics that autovacuum completes, and full ones where it would not",
-          "[restore][analyze]") {
+          "[restore][analyze][matrix]") {
   test::scratch_database src("an_src");
   auto spec = two_tables(src, "CREATE TABLE \"app\".\"other\" (\"id\" integer) WITH (autovacuum_enabled = false);\n");
   test::temp_dir dir("an");
@@ -123,7 +123,7 @@ TEST_CASE("restore takes quick statistics that autovacuum completes, and full on
   }
 }
 
-TEST_CASE("autovacuum stays off the tables while they load", "[restore][analyze]") {
+TEST_CASE("autovacuum stays off the tables while they load", "[restore][analyze][matrix]") {
   test::scratch_database src("avp_src");
   auto spec = test::slow_backup(src, 40, 0.05);  // two seconds of COPY
   test::temp_dir dir("avp");
