@@ -233,13 +233,16 @@ pg::connection open_worker(const shared_state& s) {
     c.exec("SET TRANSACTION SNAPSHOT " + sql::literal(s.options.snapshot));
   } catch (const error& e) {
     // "invalid snapshot identifier" (22023: the exporting transaction ended and its
-    // snapshot file is gone) or "the source process is not running anymore" (55000). The
+    // snapshot file is gone; PostgreSQL 17+ says 'snapshot "..." does not exist', 42704)
+    // or "the source process is not running anymore" (55000). The
     // leader holds its transaction open until every worker is done, so this means the
     // leader's session went away: the server stopped or restarted, or the session was
     // terminated. The leader finds out on its next step and reports that itself; wait
     // for it, so the error reported is the leader's lost connection rather than this
     // worker's side effect of it (it lost that race once, as a query_failed).
-    if (e.code() != errc::query_failed || (e.sqlstate() != "22023" && e.sqlstate() != "55000")) throw;
+    if (e.code() != errc::query_failed ||
+        (e.sqlstate() != "22023" && e.sqlstate() != "42704" && e.sqlstate() != "55000"))
+      throw;
     for (int i = 0; i < snapshot_wait_steps && !s.control.stopped(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (s.control.stopped()) throw stopped_signal{};
