@@ -85,6 +85,43 @@ TEST_CASE("constraint indexes keep their storage parameters and identity sequenc
         "a");
 }
 
+TEST_CASE("NOT NULL constraints keep their names, NO INHERIT, comments and NOT VALID (PostgreSQL 18+)",
+          "[schema][matrix]") {
+  test::scratch_database src("nn_src");
+  if (server_major(src.name()) < 18) {
+    // Before 18 a NOT NULL has no name: the flag alone round-trips.
+    src.psql("CREATE TABLE public.nn (a integer NOT NULL, b integer);");
+    test::temp_dir dir("nn");
+    drop_after dst{backup_and_restore(src, dir)};
+    CHECK(one(dst.name, "SELECT string_agg(attname || '=' || attnotnull, ',' ORDER BY attnum) FROM pg_attribute "
+                        "WHERE attrelid = 'public.nn'::regclass AND attnum > 0") == "a=true,b=false");
+    return;
+  }
+  src.psql(
+      "CREATE TABLE public.nn (a integer CONSTRAINT nn_a_named NOT NULL, b integer NOT NULL, "
+      "  c integer CONSTRAINT nn_c_noinh NOT NULL NO INHERIT, d integer);"
+      "COMMENT ON CONSTRAINT nn_b_not_null ON public.nn IS 'b is required';"
+      "INSERT INTO public.nn VALUES (1, 1, 1, NULL);"
+      "ALTER TABLE public.nn ADD CONSTRAINT nn_d_later NOT NULL d NOT VALID;"
+      "CREATE TABLE public.parted (id integer NOT NULL, k integer NOT NULL) PARTITION BY RANGE (k);"
+      "CREATE TABLE public.parted_1 PARTITION OF public.parted FOR VALUES FROM (0) TO (10);"
+      "CREATE TABLE public.parted_2 (id integer NOT NULL, k integer NOT NULL);"
+      "ALTER TABLE public.parted ATTACH PARTITION public.parted_2 FOR VALUES FROM (10) TO (20);");
+  test::temp_dir dir("nn");
+  drop_after dst{backup_and_restore(src, dir)};
+  const std::string constraints =
+      "SELECT string_agg(conrelid::regclass || ':' || conname || ':' || pg_get_constraintdef(oid) || ':' || "
+      "  coalesce(obj_description(oid, 'pg_constraint'), '-'), ' | ' ORDER BY conrelid::regclass::text, conname) "
+      "FROM pg_constraint WHERE contype = 'n' AND conrelid::regclass::text LIKE '%nn%' OR "
+      "  (contype = 'n' AND conrelid::regclass::text LIKE '%parted%')";
+  CHECK(one(dst.name, constraints) == one(src.name(), constraints));
+  CHECK_THAT(one(dst.name, constraints), Catch::Contains("nn_d_later:NOT NULL d NOT VALID") &&
+                                             Catch::Contains("nn_c_noinh:NOT NULL c NO INHERIT") &&
+                                             Catch::Contains("nn_b_not_null:NOT NULL b:b is required") &&
+                                             Catch::Contains("parted_1:parted_id_not_null"));
+  CHECK(one(dst.name, "SELECT count(*) FROM public.nn WHERE d IS NULL") == "1");
+}
+
 TEST_CASE("server-managed attribute options are left out and user ones kept", "[schema][matrix]") {
   // What 15.20 does to every column, done by hand so every major is tested (a superuser
   // may write the catalog directly).

@@ -35,6 +35,19 @@ std::string sequence_option_text(const sequence_options& o, std::string_view ind
 
 bool is_partition(const relation_info& r) { return !r.partition_parent.empty(); }
 
+/// The name of a column's NOT NULL constraint (PostgreSQL 18+).
+std::string not_null_name(const relation_info& r, const column_info& c) {
+  return c.not_null_name.empty() ? r.name + "_" + c.name + "_not_null" : c.not_null_name;
+}
+
+/// A column's NOT NULL as CREATE TABLE says it: named where the name is not the server's
+/// choice, NO INHERIT where set (both PostgreSQL 18+).
+std::string not_null_clause(const column_info& c) {
+  std::string out = c.not_null_name.empty() ? " NOT NULL" : " CONSTRAINT " + sql::ident(c.not_null_name) + " NOT NULL";
+  if (c.not_null_no_inherit) out += " NO INHERIT";
+  return out;
+}
+
 /// An identity column whose sequence has another type (ALTER SEQUENCE ... AS bigint on an
 /// integer column, as Immich 3.x's migrations leave behind).
 bool identity_type_differs(const column_info& c) {
@@ -61,7 +74,7 @@ std::string column_definition(const relation_info& r, const column_info& c, cons
   } else if (c.default_expr && !omitted.count(c.default_oid)) {
     out += " DEFAULT " + *c.default_expr;
   }
-  if (c.not_null) out += " NOT NULL";
+  if (c.not_null) out += not_null_clause(c);
   // A partition's identity comes from its parent (PostgreSQL 17), with no sequence of its own.
   // A sequence whose type differs from the column's gets its options after CREATE TABLE
   // (identity_type_fix): the identity clause takes no AS, and its bounds may not fit.
@@ -78,8 +91,11 @@ std::string column_definition(const relation_info& r, const column_info& c, cons
 std::string column_comments(const relation_info& r) {
   std::string out;
   std::string rel = sql::qualified(r.schema, r.name);
-  for (const auto& c : r.columns)
+  for (const auto& c : r.columns) {
     out += comment_statement(fmt::format("COLUMN {}.{}", rel, sql::ident(c.name)), c.comment);
+    if (c.not_null)
+      out += comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(not_null_name(r, c)), rel), c.not_null_comment);
+  }
   return out;
 }
 
@@ -94,7 +110,13 @@ std::string column_alters(const relation_info& r, const std::set<std::uint32_t>&
     std::string col = sql::ident(c.name);
     bool table = r.kind == relation_kind::table || r.kind == relation_kind::partitioned_table;
     if (table && !prints_column(r, c)) {
-      if (c.not_null && !c.parent_not_null) out += alter + col + " SET NOT NULL;\n";
+      if (c.not_null && !c.parent_not_null) {
+        if (c.not_null_name.empty() && !c.not_null_no_inherit)
+          out += alter + col + " SET NOT NULL;\n";
+        else
+          out += fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} NOT NULL {}{};\n", sql::qualified(r.schema, r.name),
+                             sql::ident(not_null_name(r, c)), col, c.not_null_no_inherit ? " NO INHERIT" : "");
+      }
       if (c.default_expr && c.generated == 0 && !omitted.count(c.default_oid))
         out += alter + col + " SET DEFAULT " + *c.default_expr + ";\n";
       else if (!c.default_expr && c.parent_has_default)

@@ -171,7 +171,12 @@ struct column_info {
   int attnum = 0;
   std::string type;                     ///< format_type with typmod
   std::string collation;                ///< quoted qualified collation when not the type's
-  bool not_null = false;
+  bool not_null = false;                ///< a valid NOT NULL (18+: invalid ones are in checks)
+  /// PostgreSQL 18+ names NOT NULL constraints: the name when it is not the one the server
+  /// would choose (table_column_not_null, as pg_dump decides), NO INHERIT, its comment.
+  std::string not_null_name;
+  bool not_null_no_inherit = false;
+  std::optional<std::string> not_null_comment;
   std::optional<std::string> default_expr;
   std::uint32_t default_oid = 0;        ///< pg_attrdef oid (for dependencies)
   char identity = 0;                    ///< 'a' ALWAYS, 'd' BY DEFAULT, 0 none
@@ -190,6 +195,8 @@ struct column_info {
   acl_info acl;                         ///< column privileges (base is empty)
 };
 
+/// CHECK constraints, and on PostgreSQL 18+ NOT NULL constraints that are NOT VALID (a
+/// valid NOT NULL is part of its column).
 struct check_constraint {
   std::uint32_t oid = 0;
   std::string name;

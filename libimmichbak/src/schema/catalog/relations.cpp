@@ -122,7 +122,9 @@ relation_index read_relation_rows(read_context& ctx) {
 void read_columns(read_context& ctx, const relation_index& index) {
   auto rows = ctx.query(fmt::format(
       "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, "
-      "cn.nspname AS collation_schema, co.collname, a.attnotnull, "
+      "cn.nspname AS collation_schema, co.collname, a.attnotnull AND COALESCE(nn.convalidated, true) AS attnotnull, "
+      "nn.conname AS notnull_name, nn.connoinherit AS notnull_no_inherit, "
+      "pg_catalog.obj_description(nn.oid, 'pg_constraint') AS notnull_comment, "
       "pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr, d.oid AS default_oid, a.attidentity, a.attgenerated, "
       "CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage, "
       "NULLIF(a.attcompression, '') AS compression, {} AS stattarget, pg_catalog.to_json(a.attoptions) AS attoptions, "
@@ -136,6 +138,9 @@ void read_columns(read_context& ctx, const relation_index& index) {
       "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
       "LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation "
       "LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace "
+      // PostgreSQL 18+ keeps NOT NULL in pg_constraint (contype 'n'; none before)
+      "LEFT JOIN pg_catalog.pg_constraint nn ON nn.conrelid = a.attrelid AND nn.contype = 'n' "
+      "  AND nn.conkey[1] = a.attnum "
       "WHERE {} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum",
       // 17 made attstattarget nullable (NULL = the default, which was -1 before).
       ctx.version >= 170000 ? "COALESCE(a.attstattarget, -1)" : "a.attstattarget", relation_filter()));
@@ -152,6 +157,13 @@ void read_columns(read_context& ctx, const relation_index& index) {
     c.type = r.str("type");
     c.collation = qualified_or_empty(r, "collation_schema", "collname");
     c.not_null = r.flag("attnotnull");
+    if (c.not_null && !r.is_null("notnull_name")) {
+      // pg_dump's rule: the name is printed unless it is the one the server would choose
+      if (std::string name = r.str("notnull_name"); name != t->name + "_" + c.name + "_not_null")
+        c.not_null_name = name;
+      c.not_null_no_inherit = r.flag("notnull_no_inherit");
+      c.not_null_comment = r.opt("notnull_comment");
+    }
     c.default_expr = r.opt("default_expr");
     c.default_oid = r.oid("default_oid");
     c.identity = r.ch("attidentity");
@@ -189,7 +201,8 @@ void read_checks(read_context& ctx, const relation_index& index) {
       "co.conislocal, co.coninhcount, pg_catalog.obj_description(co.oid, 'pg_constraint') AS comment "
       "FROM pg_catalog.pg_constraint co "
       "JOIN pg_catalog.pg_class c ON c.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE co.contype = 'c' AND {} ORDER BY co.conrelid, co.conname",
+      "WHERE (co.contype = 'c' OR (co.contype = 'n' AND NOT co.convalidated)) AND {} "
+      "ORDER BY co.conrelid, co.conname",
       relation_filter()));
   for (auto r : rows) {
     auto* t = find(ctx.out, index, r.oid("conrelid"));
