@@ -135,6 +135,13 @@ struct dumps {
   fs::path plain() { return dump("all.sql", ""); }
   fs::path clean_gz() { return dump("all-clean.sql.gz", "--clean --if-exists", "gzip"); }
   fs::path clean_zst() { return dump("all-clean.sql.zst", "--clean --if-exists", "zstd -q"); }
+  // What pg_dumpall 15+ writes for a PostgreSQL 14 cluster: every database, template1 and
+  // postgres included, restates its public schema's 14-style owner and privileges.
+  fs::path older_server() {
+    return dump("all-from-14.sql", "",
+                "sed -e '/^\\\\connect \\(template1\\|postgres\\)$/a ALTER SCHEMA public OWNER TO postgres;"
+                "\\nREVOKE USAGE ON SCHEMA public FROM PUBLIC;\\nGRANT ALL ON SCHEMA public TO PUBLIC;'");
+  }
 };
 
 dumps& the_dumps() {
@@ -152,10 +159,16 @@ restore_options options(const fs::path& file, const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("a pg_dumpall cluster dump creates its databases and roles", "[plain][cluster][matrix][pg_dump]") {
+// [same_major]: the dump's CREATE DATABASE statements are pg_dumpall's (Debian's 15) and load
+// only into a server of its own major or newer (15's LOCALE_PROVIDER is unknown to 14).
+TEST_CASE("a pg_dumpall cluster dump creates its databases and roles", "[plain][cluster][matrix][pg_dump][same_major]") {
   dumps& d = the_dumps();
   cleanup c(d.n);
-  for (const fs::path& f : {d.plain(), d.clean_gz()}) {
+  const std::string public_acl = "SELECT coalesce(nspacl::text, '') || nspowner::regrole::text FROM pg_namespace "
+                                 "WHERE nspname = 'public'";
+  const std::string template1_before = test::run_ok(
+      fmt::format("psql -X -At -d template1 -c {}", test::shell_quote(public_acl)));
+  for (const fs::path& f : {d.plain(), d.clean_gz(), d.older_server()}) {
     INFO(f.string());
     REQUIRE(!db_exists(c.n.one));
     restore_result r = restore(options(f, "postgres"));
@@ -178,6 +191,9 @@ TEST_CASE("a pg_dumpall cluster dump creates its databases and roles", "[plain][
     // the server's own superuser and databases are untouched (--clean's DROP ROLE/DATABASE left out)
     CHECK(role_exists("postgres"));
     CHECK(db_exists("template1"));
+    // template1's public-schema statements (all-from-14.sql) are left out: it existed
+    CHECK(test::run_ok(fmt::format("psql -X -At -d template1 -c {}", test::shell_quote(public_acl))) ==
+          template1_before);
 
     // a second time: its databases exist now, so it is refused and nothing changes
     try {
@@ -220,7 +236,7 @@ TEST_CASE("naming one database of a cluster dump restores only that one", "[plai
   CHECK(scalar(c.n.two, "SELECT count(*) FROM u") == 50);
 }
 
-TEST_CASE("a failing cluster dump drops the databases and roles it created", "[plain][cluster][matrix][pg_dump]") {
+TEST_CASE("a failing cluster dump drops the databases and roles it created", "[plain][cluster][matrix][pg_dump][same_major]") {
   dumps& d = the_dumps();
   cleanup c(d.n);
   std::string sql;

@@ -91,6 +91,21 @@ TEST_CASE("classify: roles and tablespaces", "[sqlscript][classify]") {
   CHECK(!is_role_membership_statement("GRANT SELECT (on_col) ON t TO b;"));
 }
 
+TEST_CASE("classify: statements about the public schema's owner and privileges", "[sqlscript][classify]") {
+  // what pg_dump 15 writes into every database of a PostgreSQL 14 cluster
+  CHECK(is_public_schema_statement("ALTER SCHEMA public OWNER TO postgres;"));
+  CHECK(is_public_schema_statement("REVOKE USAGE ON SCHEMA public FROM PUBLIC;"));
+  CHECK(is_public_schema_statement("GRANT ALL ON SCHEMA public TO PUBLIC;"));
+  CHECK(is_public_schema_statement("COMMENT ON SCHEMA public IS 'standard public schema';"));
+  CHECK(is_public_schema_statement("GRANT USAGE ON SCHEMA \"public\" TO immich;"));
+  CHECK(!is_public_schema_statement("ALTER SCHEMA public RENAME TO old;"));
+  CHECK(!is_public_schema_statement("GRANT SELECT ON TABLE public.t TO x;"));
+  CHECK(!is_public_schema_statement("GRANT ALL ON SCHEMA app TO x;"));
+  CHECK(!is_public_schema_statement("GRANT ALL ON ALL TABLES IN SCHEMA public TO x;"));
+  CHECK(!is_public_schema_statement("CREATE SCHEMA public;"));
+  CHECK(!is_public_schema_statement("COMMENT ON TABLE public.t IS 'x';"));
+}
+
 TEST_CASE("classify: session settings, search_path, extensions, COPY", "[sqlscript][classify]") {
   CHECK(is_session_statement("SET statement_timeout = 0;"));
   CHECK(is_session_statement("SELECT pg_catalog.set_config('search_path', '', false);"));

@@ -484,11 +484,25 @@ restore_result restore_cluster(const restore_options& o, const script_survey& sv
   plain_plan plan;
   plan.mode = plain_mode::cluster;
   auto existing = query_set(t.admin(), "SELECT datname FROM pg_catalog.pg_database");
+  // An existing database's section is left out when it holds nothing but its public
+  // schema's owner/privileges: pg_dump writes those wherever the source server's defaults
+  // differ from its own version's (pg_dumpall 15+ on a 14 server: template1, postgres).
+  auto leave_out = [&](const script_section& s) {
+    if (s.content > s.public_schema) return false;
+    if (s.public_schema > 0)
+      log(o, log_level::info,
+          fmt::format("database \"{}\" exists: {} statement(s) about its public schema's owner and privileges "
+                      "left out (from line {}; pg_dump writes them where the source server's defaults differ "
+                      "from its own)",
+                      s.name, s.public_schema, s.first_content_line));
+    plan.skip_dbs.insert(s.name);
+    return true;
+  };
   std::vector<std::string> clash;
   for (const auto& db : sv.created_databases) {
     if (!existing.count(db)) continue;
     const script_section* s = sv.section(db);
-    if (s && s->content > 0) clash.push_back(db);
+    if (s && !leave_out(*s)) clash.push_back(db);
     else plan.skip_dbs.insert(db);  // e.g. template1/postgres with --clean: nothing in them
   }
   if (!clash.empty())
@@ -513,10 +527,7 @@ restore_result restore_cluster(const restore_options& o, const script_survey& sv
                    sv.created_databases.end();
     if (plan.skip_dbs.count(s.name)) continue;
     if (!created) {
-      if (existing.count(s.name) && s.content == 0) {
-        plan.skip_dbs.insert(s.name);  // \connect template1 / postgres without --clean: empty
-        continue;
-      }
+      if (existing.count(s.name) && leave_out(s)) continue;  // \connect template1 / postgres: empty
       if (existing.count(s.name))
         throw error(errc::target_not_empty,
                     fmt::format("{}: the dump restores objects into the existing database \"{}\" (line {}); a cluster "

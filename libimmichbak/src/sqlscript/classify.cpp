@@ -230,6 +230,21 @@ bool is_role_membership_statement(std::string_view s) {
   return true;
 }
 
+bool is_public_schema_statement(std::string_view s) {
+  std::string k0 = first_keyword(s);
+  auto w = read_words(s, 4096);
+  // "SCHEMA public" at w[i], w[i + 1]
+  auto schema_public = [&](std::size_t i) {
+    return at(w, i, "schema") && i + 1 < w.size() && w[i + 1].is_name() && w[i + 1].value == "public";
+  };
+  if (k0 == "alter") return schema_public(1) && at(w, 3, "owner") && at(w, 4, "to");
+  if (k0 == "comment") return at(w, 1, "on") && schema_public(2) && at(w, 4, "is");
+  if (k0 != "grant" && k0 != "revoke") return false;
+  for (std::size_t i = 1; i < w.size(); ++i)
+    if (w[i].is("on")) return schema_public(i + 1) && (at(w, i + 3, "to") || at(w, i + 3, "from"));
+  return false;
+}
+
 bool is_session_statement(std::string_view s) {
   std::string k0 = first_keyword(s);
   if (k0 == "set" || k0 == "reset") {

@@ -59,6 +59,11 @@ bool is_ownership_statement(std::string_view statement);
 bool is_privilege_statement(std::string_view statement);
 /// GRANT role TO role / REVOKE role FROM role (no ON: role membership, cluster-wide).
 bool is_role_membership_statement(std::string_view statement);
+/// ALTER SCHEMA public OWNER TO, GRANT/REVOKE ... ON SCHEMA public, COMMENT ON SCHEMA
+/// public: what pg_dump writes into every database whose public schema differs from its
+/// own version's defaults (pg_dump 15+ dumping a 14 server: owner and ACL of every
+/// database, template1 and postgres included).
+bool is_public_schema_statement(std::string_view statement);
 /// SET/RESET and SELECT pg_catalog.set_config(...): session state only, no content.
 bool is_session_statement(std::string_view statement);
 /// pg_dump's `SELECT pg_catalog.set_config('search_path', '', false);`.

@@ -104,6 +104,7 @@ struct surveyor : splitter::handler {
     }
     note_roles(s);
     content(s.line);
+    if (is_public_schema_statement(s.text)) ++sec().public_schema;
   }
 
   void note_roles(const sql_statement& s) {

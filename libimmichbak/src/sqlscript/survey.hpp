@@ -25,6 +25,9 @@ struct script_section {
   /// and role/tablespace statements: the objects and data it creates.
   std::uint64_t content = 0;
   std::uint64_t first_content_line = 0;
+  /// Of `content`: statements about the public schema's owner, privileges or comment only
+  /// (is_public_schema_statement), which pg_dump writes for version defaults too.
+  std::uint64_t public_schema = 0;
   std::vector<std::string> extension_schemas;  ///< WITH SCHEMA of CREATE EXTENSION, in order
   std::vector<std::string> extensions;
   std::map<std::string, std::uint64_t> owner_roles;      ///< role -> first line (OWNER TO, SET ROLE, ...)
