@@ -83,16 +83,6 @@ void apply(const schema::dump_plan& plan, const test::scratch_database& source, 
   }
 }
 
-std::string unified_diff(const std::string& a, const std::string& b) {
-  test::temp_dir dir("schemadiff");
-  auto pa = dir.path() / "source.sql", pb = dir.path() / "restored.sql";
-  std::ofstream(pa) << a;
-  std::ofstream(pb) << b;
-  std::string out;
-  test::run(fmt::format("diff -u {} {} | head -200", test::shell_quote(pa.string()), test::shell_quote(pb.string())), &out);
-  return out;
-}
-
 std::string query(const test::scratch_database& db, const std::string& sql) {
   return test::run_ok(fmt::format("psql -X -At -d {} -c {}", test::shell_quote(db.name()), test::shell_quote(sql)));
 }
@@ -124,13 +114,13 @@ void require_same_database(const test::scratch_database& src, const test::scratc
   std::string a = test::schema_dump(src.name()), b = test::schema_dump(dst.name());
   INFO("schema differs (test::schema_dump: pg_dump --schema-only, or the catalog on a server newer than "
        "pg_dump; - source, + restored):\n"
-       << unified_diff(a, b));
+       << test::unified_diff(a, b));
   CHECK(a == b);
   std::string da = test::data_dump(src.name()), db = test::data_dump(dst.name());
-  INFO("rows differ:\n" << unified_diff(da, db));
+  INFO("rows differ:\n" << test::unified_diff(da, db));
   CHECK(da == db);
   std::string ea = extra_state(src), eb = extra_state(dst);
-  INFO("settings, sequence values or materialized views differ:\n" << unified_diff(ea, eb));
+  INFO("settings, sequence values or materialized views differ:\n" << test::unified_diff(ea, eb));
   CHECK(ea == eb);
 }
 

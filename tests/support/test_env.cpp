@@ -140,6 +140,16 @@ int pg_dump_major() {
   return major;
 }
 
+std::string unified_diff(const std::string& a, const std::string& b) {
+  temp_dir dir("diff");
+  auto pa = dir.path() / "a", pb = dir.path() / "b";
+  std::ofstream(pa) << a;
+  std::ofstream(pb) << b;
+  std::string out;
+  run(fmt::format("diff -u {} {} | head -200", shell_quote(pa.string()), shell_quote(pb.string())), &out);
+  return out;
+}
+
 std::string schema_dump(const std::string& db) {
   require_cluster();
   const char* forced = std::getenv("IMMICHBAK_TEST_SCHEMA_DUMP");

@@ -71,6 +71,10 @@ std::string catalog_schema_dsn(const std::string& conninfo);
 /// shows; the session's settings are left as they were).
 std::string catalog_schema(pg::connection& c);
 
+/// `diff -u` of two texts (at most 200 lines), "-" for `a` and "+" for `b`: readable failure
+/// messages when two schema descriptions differ.
+std::string unified_diff(const std::string& a, const std::string& b);
+
 /// The major version of the test cluster's server (e.g. 16).
 int server_major();
 /// The major version of the `pg_dump` on PATH (e.g. 15).
