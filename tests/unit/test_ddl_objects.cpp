@@ -132,6 +132,47 @@ TEST_CASE("partitions print every column and attach and inherited columns are le
   test_ddl::check_golden("table_partitions_inheritance", out);
 }
 
+TEST_CASE("PostgreSQL 18 NOT NULL constraints: names, NO INHERIT, comments, as pg_dump 18 writes them", "[ddl]") {
+  relation_info t;
+  t.schema = "app";
+  t.name = "nn";
+  column_info plain;  // the server's own name: written as plain NOT NULL
+  plain.name = "a";
+  plain.type = "integer";
+  plain.not_null = true;
+  plain.not_null_comment = "a is required";
+  column_info named = plain;
+  named.name = "b";
+  named.not_null_name = "nn_b_named";
+  named.not_null_comment.reset();
+  column_info noinh = plain;
+  noinh.name = "c";
+  noinh.not_null_name = "Nn \"c\"";
+  noinh.not_null_no_inherit = true;
+  noinh.not_null_comment.reset();
+  t.columns = {plain, named, noinh};
+
+  relation_info child;  // a child's own named NOT NULL on an inherited column
+  child.schema = "app";
+  child.name = "nn_child";
+  child.inherits = {"\"app\".\"nn\""};
+  column_info inherited;
+  inherited.name = "d";
+  inherited.type = "text";
+  inherited.is_local = false;
+  inherited.not_null = true;
+  inherited.not_null_name = "child_d";
+  child.columns = {inherited};
+
+  std::string out = relation_ddl(t, {}) + relation_ddl(child, {});
+  CHECK_THAT(out, Catch::Contains("\"a\" integer NOT NULL,") &&
+                      Catch::Contains("\"b\" integer CONSTRAINT \"nn_b_named\" NOT NULL,") &&
+                      Catch::Contains("\"c\" integer CONSTRAINT \"Nn \"\"c\"\"\" NOT NULL NO INHERIT\n") &&
+                      Catch::Contains("COMMENT ON CONSTRAINT \"nn_a_not_null\" ON \"app\".\"nn\" IS 'a is required';") &&
+                      Catch::Contains("ALTER TABLE ONLY \"app\".\"nn_child\" ADD CONSTRAINT \"child_d\" NOT NULL \"d\";"));
+  CHECK_THAT(out, !Catch::Contains("SET NOT NULL"));
+}
+
 TEST_CASE("types: enum, domain, composite, range", "[ddl]") {
   type_info e;
   e.kind = type_kind::enum_type;
