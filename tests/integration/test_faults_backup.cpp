@@ -37,8 +37,9 @@ TEST_CASE("faults: immichbak backup killed (SIGKILL) at 24 random points leaves 
   const double run_seconds = base.seconds;
 
   const std::uint32_t seed = fault_seed();
-  WARN("backup kill points: seed " << seed << " (IMMICHBAK_FAULT_SEED replays another), a full backup takes "
-                                   << fmt::format("{:.2f}", run_seconds) << " s");
+  test::report(fmt::format("backup kill points: seed {} (IMMICHBAK_FAULT_SEED replays another), a full backup takes "
+                           "{:.2f} s",
+                           seed, run_seconds));
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> delay(0.0, run_seconds * 1.15);
 
@@ -84,7 +85,7 @@ TEST_CASE("faults: immichbak backup killed (SIGKILL) at 24 random points leaves 
     }
   }
   const auto now_names = names_in(dest);
-  WARN(fmt::format("backup kills: {} ({} before any file, {} while the .partial was written, {} after the commit "
+  test::report(fmt::format("backup kills: {} ({} before any file, {} while the .partial was written, {} after the commit "
                    "rename, {} runs finished before their kill); {} finished file(s), all complete and verified; "
                    "{} .partial file(s) left",
                    kills, before_file, while_partial, after_commit, finished_first, verified.size(),
@@ -181,7 +182,7 @@ TEST_CASE("faults: two backups into one directory at once: distinct complete fil
     }
   }
   CHECK(static_cast<int>(files.size()) == same_ok + other_ok);
-  WARN(fmt::format("concurrent backups: {} rounds; same database: {} succeeded, {} refused (already running); two "
+  test::report(fmt::format("concurrent backups: {} rounds; same database: {} succeeded, {} refused (already running); two "
                    "databases: {} succeeded ({} pairs in the same second); {} distinct files, all verified",
                    rounds, same_ok, same_refused, other_ok, same_second, files.size()));
 }
@@ -330,7 +331,7 @@ TEST_CASE("faults: a backup taken while a writer changes tables linked by foreig
     ++compared;
   }
   CHECK(compared == 4);
-  WARN(fmt::format("concurrent writes: {} writer transactions committed during the {:.2f} s backup ({} rolled back by "
+  test::report(fmt::format("concurrent writes: {} writer transactions committed during the {:.2f} s backup ({} rolled back by "
                    "deadlocks); restored {} parents, {} children: foreign keys, n_children, grandchild parents and "
                    "the stats row all hold, {} tables match the manifest's row counts",
                    during, backup_seconds, failed.load(), one("SELECT count(*) FROM public.parent"),

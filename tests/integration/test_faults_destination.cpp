@@ -136,7 +136,7 @@ TEST_CASE("faults: a full disk makes the backup fail with a clear error and leav
                                    at_sidecar ? " (failed at the sidecar; both files removed)" : ""));
     }
   }();
-  WARN("disk full: " << fmt::format("{}", fmt::join(report, "; ")) << "; nothing named like a backup left any time");
+  test::report(fmt::format("disk full: {}; nothing named like a backup left any time", fmt::join(report, "; ")));
 }
 
 TEST_CASE("faults: a destination that is read-only, missing, a file, or under a file is refused clearly before "
@@ -202,7 +202,7 @@ TEST_CASE("faults: a destination that is read-only, missing, a file, or under a 
     // (Said as "does not exist; create it first": std::filesystem reports ENOTDIR as not found.)
     expect_refusal(file / "sub", "a path under a file", "");
   }
-  WARN("destinations refused: " << fmt::format("{}", fmt::join(report, "; ")));
+  test::report(fmt::format("destinations refused: {}", fmt::join(report, "; ")));
 }
 
 #endif  // IMMICHBAK_CLI_PATH

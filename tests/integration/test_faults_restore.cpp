@@ -79,8 +79,7 @@ TEST_CASE("faults: immichbak restore killed (SIGKILL) at 24 random points leaves
   }
 
   const std::uint32_t seed = fault_seed();
-  WARN("restore kill points: seed " << seed << ", a full restore takes " << fmt::format("{:.2f}", run_seconds)
-                                    << " s");
+  test::report(fmt::format("restore kill points: seed {}, a full restore takes {:.2f} s", seed, run_seconds));
   std::mt19937 rng(seed + 1);
   // Every third kill lands near the end, where the swap is (the rest anywhere in the run).
   std::uniform_real_distribution<double> anywhere(0.0, run_seconds * 1.1);
@@ -154,7 +153,7 @@ TEST_CASE("faults: immichbak restore killed (SIGKILL) at 24 random points leaves
   std::string counts;
   for (mode m : {mode::replace, mode::empty_target, mode::absent_target})
     counts += fmt::format("{}: {} old, {} new; ", mode_name(m), outcomes[m].first, outcomes[m].second);
-  WARN(fmt::format("restore kills: {} ({}{} finished before the kill), every target the old or the new database; "
+  test::report(fmt::format("restore kills: {} ({}{} finished before the kill), every target the old or the new database; "
                    "scratch databases left by kills: {} (at most {} at a time), all {} dropped by a following "
                    "restore, none left at the end",
                    kills, counts, finished_first, ever_left.size(), max_left, cleaned.size()));

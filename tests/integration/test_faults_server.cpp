@@ -140,9 +140,9 @@ TEST_CASE("faults: the server stopped (fast and immediate shutdown) mid-backup a
   INFO(r.err);
   CHECK(r.rc == 0);
   CHECK(databases_with_prefix(target + "__immichbak_").empty());
-  WARN("server stopped mid-run: " << fmt::format("{}", fmt::join(report, "; "))
-                                  << "; every time no file left / target unchanged; then a backup and a restore "
-                                     "(which dropped the scratch copies) worked");
+  test::report(fmt::format("server stopped mid-run: {}; every time no file left / target unchanged; then a backup "
+                           "and a restore (which dropped the scratch copies) worked",
+                           fmt::join(report, "; ")));
 }
 
 TEST_CASE("faults: SIGINT/SIGTERM while every server process is stopped (SIGSTOP): immichbak gives the server up "
@@ -234,9 +234,8 @@ TEST_CASE("faults: SIGINT/SIGTERM while every server process is stopped (SIGSTOP
   INFO(r.err);
   CHECK(r.rc == 0);
   CHECK(databases_with_prefix(target + "__immichbak_").empty());
-  WARN("frozen server: " << fmt::format("{}", fmt::join(report, "; "))
-                         << fmt::format("; server sessions that outlived their client and were terminated: {}",
-                                        terminated));
+  test::report(fmt::format("frozen server: {}; server sessions that outlived their client and were terminated: {}",
+                           fmt::join(report, "; "), terminated));
 }
 
 #endif  // IMMICHBAK_CLI_PATH

@@ -327,8 +327,8 @@ TEST_CASE("a truncated backup is refused as damaged, never restored as a plain S
       }
     }
     target.require_unchanged();
-    std::cout << "truncated " << (c == compression::zstd ? ".sql.zst" : ".sql") << " backups: " << cuts.size()
-              << " cuts, " << refused << " restores refused, " << refused << " verify findings" << std::endl;
+    test::report(fmt::format("truncated {} backups: {} cuts, {} restores refused, {} verify findings",
+                             c == compression::zstd ? ".sql.zst" : ".sql", cuts.size(), refused, refused));
   }
 }
 
@@ -705,12 +705,11 @@ TEST_CASE("hundreds of mutated backups: verify never crashes, restore never rest
   CHECK(total >= 300);
   std::string by_code;
   for (const auto& [code, count] : codes) by_code += fmt::format(" {}={}", code, count);
-  std::cout << fmt::format(
+  test::report(fmt::format(
                    "mutated backups: {} ({} re-sealed); verify: {} with findings, {} not a backup, 0 crashes; "
                    "restore: {} attempts ({} without the sidecar), {} refused, 0 restored, target unchanged, no "
                    "shell command ran; refusals by code:{}; {:.1f} s",
                    total, resealed, verify_findings, verify_not_backup, restores, restores_no_sidecar,
                    restore_refused, by_code,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())
-            << std::endl;
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
 }

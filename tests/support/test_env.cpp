@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -138,6 +139,11 @@ int pg_dump_major() {
     major = std::stoi(out.substr(p + 2));
   }
   return major;
+}
+
+void report(const std::string& line) {
+  std::cout << line << std::endl;
+  std::ofstream(fs::path(IMMICHBAK_BINARY_DIR) / "test-report.txt", std::ios::app) << line << '\n';
 }
 
 std::string unified_diff(const std::string& a, const std::string& b) {

@@ -75,6 +75,11 @@ std::string catalog_schema(pg::connection& c);
 /// messages when two schema descriptions differ.
 std::string unified_diff(const std::string& a, const std::string& b);
 
+/// A result line worth seeing in every run (how many kills, mutated files, refusals ...):
+/// written to stdout and appended to BUILD_DIR/test-report.txt, which scripts/test.sh
+/// prints after the suite (ctest shows a passing test's output only with -V).
+void report(const std::string& line);
+
 /// The major version of the test cluster's server (e.g. 16).
 int server_major();
 /// The major version of the `pg_dump` on PATH (e.g. 15).
