@@ -25,7 +25,7 @@ packages=(
   postgresql-15 postgresql-client-15           # throwaway test clusters (contrib is included in postgresql-15 on bookworm); psql, pg_dump
 )
 if [[ "${1:-}" == "--with-clang" || "${IMMICHBAK_WITH_CLANG:-0}" == 1 ]]; then
-  packages+=(clang)
+  packages+=(clang libclang-rt-14-dev)          # libFuzzer and the sanitizer runtimes (only Recommended by clang)
 fi
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

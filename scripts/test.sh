@@ -3,56 +3,93 @@
 #
 #   bash scripts/test.sh
 #
-# 1. installs missing build/test dependencies through apt (scripts/install-deps.sh)
-# 2. configures the `dev` preset (Debug, warnings as errors) into build/dev
-# 3. builds everything (-j2; override with IMMICHBAK_JOBS)
-# 4. runs `ctest --preset dev`: labels unit, integration (a throwaway PostgreSQL cluster is
-#    started and removed by CTest) and package (install + outside consumer)
-# Exits non-zero when anything fails. Works as root (the test cluster then runs as the
-# `postgres` user) and as a normal user (with sudo for apt, if packages are missing).
+# 1. installs missing build/test dependencies through apt (scripts/install-deps.sh
+#    --with-clang), with PostgreSQL 15 at apt's newest 15.x and the 14/16/17/18 servers
+# 2. configures and builds the `asan` preset (Debug, AddressSanitizer + UndefinedBehavior-
+#    Sanitizer, warnings as errors) into build/asan (-j2; override with IMMICHBAK_JOBS)
+# 3. runs the whole CTest suite under the sanitizers: unit, integration on PostgreSQL 15,
+#    the version matrix (pg14, pg16, pg17, pg18), cross-version, package; CTest starts and
+#    removes the throwaway clusters
+# 4. builds the libFuzzer targets (`fuzz` preset, clang) and runs each for
+#    IMMICHBAK_FUZZ_SECONDS (default 60; 0 skips the step) on its committed corpus
+# 5. prints what the fault-injection and hostile-input suites counted (test-report.txt)
+# Exits non-zero when anything fails. IMMICHBAK_TEST_PRESET=dev runs the suite without the
+# sanitizers. Works as root (the test clusters then run as the `postgres` user) and as a
+# normal user (with sudo for apt, if packages are missing). docs/testing.md explains it all.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 jobs=${IMMICHBAK_JOBS:-2}
+preset=${IMMICHBAK_TEST_PRESET:-asan}
+fuzz_seconds=${IMMICHBAK_FUZZ_SECONDS:-60}
 
 step() { printf '\n==> %s\n' "$*"; }
 
 step "dependencies"
-bash "$repo/scripts/install-deps.sh"
+if [[ "$fuzz_seconds" != 0 ]]; then
+  bash "$repo/scripts/install-deps.sh" --with-clang
+else
+  bash "$repo/scripts/install-deps.sh"
+fi
 
 # As root, PostgreSQL runs as `postgres`, which must be able to reach the cluster directory
 # inside the build tree. A clone under /root (mode 700) is not reachable: build elsewhere then.
-builddir="$repo/build/dev"
+builddir="$repo/build/$preset"
 if [[ $(id -u) -eq 0 ]] && id postgres >/dev/null 2>&1 \
    && ! runuser -u postgres -- test -x "$repo" 2>/dev/null; then
-  builddir="${TMPDIR:-/tmp}/immichbak-build-dev-$(echo "$repo" | cksum | cut -d' ' -f1)"
+  builddir="${TMPDIR:-/tmp}/immichbak-build-$preset-$(echo "$repo" | cksum | cut -d' ' -f1)"
   echo "note: user postgres cannot enter $repo; building in $builddir instead"
   mkdir -p "$builddir"
   chmod 755 "$builddir"
 fi
 
-step "configure (preset dev) in $builddir"
-if [[ "$builddir" == "$repo/build/dev" ]]; then
-  cmake --preset dev
-else
-  cmake --preset dev -B "$builddir"
-fi
+step "configure (preset $preset) in $builddir"
+cmake --preset "$preset" -B "$builddir" >/dev/null
 
 step "build (-j$jobs)"
 cmake --build "$builddir" -j"$jobs"
 
-step "tests: unit, integration, package"
+step "tests: unit, integration (PostgreSQL 15, the 14/16/17/18 matrix, cross-version), package"
+rm -f "$builddir/test-report.txt"
 rc=0
-if [[ "$builddir" == "$repo/build/dev" ]]; then
-  ctest --preset dev </dev/null || rc=$?
-else
-  ctest --test-dir "$builddir" --output-on-failure </dev/null || rc=$?
+ctest --test-dir "$builddir" --output-on-failure </dev/null || rc=$?
+
+if [[ "$fuzz_seconds" != 0 ]]; then
+  step "fuzzing: each target ${fuzz_seconds} s on its corpus (preset fuzz, clang)"
+  fuzzdir="$repo/build/fuzz"
+  if cmake --preset fuzz -B "$fuzzdir" >/dev/null &&
+     cmake --build "$fuzzdir" -j"$jobs" --target fuzz_reader fuzz_manifest >"$fuzzdir.log" 2>&1; then
+    for target in reader manifest; do
+      work="$fuzzdir/corpus-$target"   # new inputs land here, the committed corpus stays as it is
+      mkdir -p "$work"
+      log="$fuzzdir/fuzz_$target.log"
+      if "$fuzzdir/tests/fuzz/fuzz_$target" -max_total_time="$fuzz_seconds" -print_final_stats=1 \
+           -artifact_prefix="$fuzzdir/crash-$target-" "$work" "$repo/tests/fuzz/corpus/$target" \
+           >"$log" 2>&1; then
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+        echo "fuzz_$target: ${runs:-?} inputs in ${fuzz_seconds} s, no crash (log: $log)"
+      else
+        tail -40 "$log"
+        echo "fuzz_$target: FAILED (log: $log; the input is $fuzzdir/crash-$target-*)"
+        rc=1
+      fi
+    done
+  else
+    tail -40 "$fuzzdir.log" 2>/dev/null || true
+    echo "fuzzing: the fuzz targets did not build (log: $fuzzdir.log)"
+    rc=1
+  fi
+fi
+
+if [[ -s "$builddir/test-report.txt" ]]; then
+  step "what the fault-injection and hostile-input suites counted"
+  cat "$builddir/test-report.txt"
 fi
 
 if [[ $rc -eq 0 ]]; then
   step "all tests passed"
 else
-  step "TESTS FAILED (ctest exit $rc); the log is in $builddir/Testing/Temporary/LastTest.log"
+  step "TESTS FAILED (exit $rc); the CTest log is in $builddir/Testing/Temporary/LastTest.log"
 fi
 exit $rc

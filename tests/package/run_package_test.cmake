@@ -14,7 +14,7 @@ run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}")
 
 # 1. find_package
 run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}" -B "${WORK_DIR}/cmake-consumer"
-    -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release)
+    -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}")
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/cmake-consumer")
 run("${WORK_DIR}/cmake-consumer/consumer")
 message(STATUS "find_package consumer: ${LAST_OUTPUT}")
@@ -29,6 +29,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "pkg-config could not resolve immichbak from ${PC_DIR}")
 endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
-run(c++ -std=c++20 "${CONSUMER_DIR}/main.cpp" -o "${WORK_DIR}/pc-consumer" ${flags})
+separate_arguments(consumer_flags UNIX_COMMAND "${CONSUMER_CXX_FLAGS}")
+run(c++ -std=c++20 ${consumer_flags} "${CONSUMER_DIR}/main.cpp" -o "${WORK_DIR}/pc-consumer" ${flags})
 run("${WORK_DIR}/pc-consumer")
 message(STATUS "pkg-config consumer: ${LAST_OUTPUT}")
