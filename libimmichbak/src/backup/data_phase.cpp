@@ -109,7 +109,10 @@ class frame_pipe {
       job j = std::move(queue_.front());
       queue_.pop_front();
       writing_ = true;
-      const bool skip = failed_;  // after a failure the rest is only drained
+      // After a failure, or once the run is stopping (cancelled, or another worker failed),
+      // the rest is only drained: the file will not be committed, and compressing what is
+      // queued (seconds per frame at zstd:19) would only delay the exit.
+      const bool skip = failed_ || s_.control.stopped() || s_.control.user_cancelled();
       lock.unlock();
       std::exception_ptr err;
       if (!skip)
