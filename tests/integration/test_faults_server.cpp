@@ -145,6 +145,47 @@ TEST_CASE("faults: the server stopped (fast and immediate shutdown) mid-backup a
                            fmt::join(report, "; ")));
 }
 
+TEST_CASE("faults: SIGINT while still connecting to a server whose processes are stopped: exit 130 within 15 s",
+          "[faults][server]") {
+  // The kernel completes the TCP connection of a stopped postmaster, and libpq then waits
+  // for an answer to its startup packet that never comes. The connection is tracked from
+  // its first packet (pg::connection connects through PQconnectStartParams), so the
+  // run's give-up reaches it.
+  test::private_cluster cluster;
+  test::scratch_database src("fzc_src");
+  test::temp_dir tmp("fzc");
+  std::vector<std::string> report;
+  for (int sig : {SIGINT, SIGTERM}) {
+    const char* sig_name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+    INFO(sig_name);
+    double seconds = 0;
+    bool done = false;
+    std::string err;
+    {
+      frozen_server frozen;
+      cli_process p({"backup", "--dbname", src.dsn(), "--dest", tmp.path().string()}, tmp.path(),
+                    fmt::format("connect_{}", sig_name));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well into the attempt
+      REQUIRE(p.running());
+      auto t0 = clock_type::now();
+      p.signal(sig);
+      done = p.wait(15);
+      seconds = seconds_since(t0);
+      if (!done) {
+        p.signal(SIGKILL);
+        p.wait(5);
+      }
+      err = p.err();
+      INFO("stderr: " << err);
+      CHECK(done);
+      if (done) CHECK(p.exit_code() == 130);
+      report.push_back(fmt::format("backup + {} while connecting: {} after {:.1f} s", sig_name, p.describe(), seconds));
+    }
+    CHECK(backup_like_in(tmp.path()).empty());
+  }
+  test::report(fmt::format("frozen server, still connecting: {}", fmt::join(report, "; ")));
+}
+
 TEST_CASE("faults: SIGINT/SIGTERM while every server process is stopped (SIGSTOP): immichbak gives the server up "
           "after its grace period and exits 130 within 15 s",
           "[faults][server]") {

@@ -9,9 +9,12 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <mutex>
+#include <poll.h>
 #include <sys/socket.h>
 #include <utility>
 
@@ -79,6 +82,58 @@ void shut_down_socket(pg_conn* c) noexcept {
   if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
 }
 
+// connect_timeout as libpq reads it (connection string, PGCONNECT_TIMEOUT, service file):
+// seconds per attempt, at least 2; 0 = wait as long as it takes.
+int connect_timeout_seconds(pg_conn* c) {
+  int seconds = 0;
+  if (PQconninfoOption* opts = PQconninfo(c)) {
+    for (PQconninfoOption* o = opts; o->keyword; ++o)
+      if (std::strcmp(o->keyword, "connect_timeout") == 0 && o->val && *o->val) {
+        const char* end = o->val + std::strlen(o->val);
+        std::from_chars(o->val, end, seconds);
+      }
+    PQconninfoFree(opts);
+  }
+  return seconds <= 0 ? 0 : std::max(seconds, 2);
+}
+
+// Completes a connection begun by PQconnectStartParams, the way PQconnectdbParams would,
+// but in a loop of our own: the connection is already tracked, so a run that gives up
+// (shut_down_related) reaches a session still connecting to a server that does not answer
+// -- inside PQconnectdbParams its socket was out of reach and the attempt could last
+// forever. connect_timeout bounds each socket's wait as in libpq; when it expires the
+// attempt fails ("timeout expired") instead of going on to the connection string's next
+// host. Returns the timeout text when that happened, else "" (then PQstatus tells).
+std::string complete_connect(pg_conn* c) {
+  using clock = std::chrono::steady_clock;
+  const int timeout = connect_timeout_seconds(c);
+  PostgresPollingStatusType state = PGRES_POLLING_WRITING;  // as libpq's docs say to begin
+  int last_fd = -2;
+  clock::time_point deadline{};
+  while (PQstatus(c) != CONNECTION_BAD && state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED) {
+    if (state == PGRES_POLLING_READING || state == PGRES_POLLING_WRITING) {
+      int fd = PQsocket(c);
+      if (fd < 0) break;
+      if (fd != last_fd) {  // a new attempt (another address or host): its own timeout
+        last_fd = fd;
+        deadline = clock::now() + std::chrono::seconds(timeout);
+      }
+      pollfd p{fd, static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+      int wait_ms = -1;
+      if (timeout > 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+        if (left <= 0) return "timeout expired";
+        wait_ms = static_cast<int>(left);
+      }
+      int r = ::poll(&p, 1, wait_ms);
+      if (r < 0 && errno == EINTR) continue;
+      if (r == 0) return "timeout expired";
+    }
+    state = PQconnectPoll(c);
+  }
+  return {};
+}
+
 }  // namespace
 
 // ---- result ---------------------------------------------------------------------------
@@ -136,9 +191,19 @@ connection::connection(const std::string& conninfo, const std::string& dbname, c
   }
   keys.push_back(nullptr);
   vals.push_back(nullptr);
-  conn_ = PQconnectdbParams(keys.data(), vals.data(), 1);
+  conn_ = PQconnectStartParams(keys.data(), vals.data(), 1);
   if (!conn_) throw error(errc::connection_failed, "could not allocate a libpq connection");
+  std::string timed_out;
+  try {
+    track(conn_, events_);  // before the attempt: a run giving up reaches it (complete_connect)
+  } catch (...) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
+  if (PQstatus(conn_) != CONNECTION_BAD) timed_out = complete_connect(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
+    untrack(conn_);
     // libpq's texts can quote the connection string: its parse errors quote a whole URI or
     // the token it could not decode, which may be the password.
     std::vector<std::string> secrets = conninfo_secrets(conninfo);
@@ -148,7 +213,7 @@ connection::connection(const std::string& conninfo, const std::string& dbname, c
     // masking it would only garble the message (user "postgres" with password "postgres").
     for (const char* shown : {PQuser(conn_), PQdb(conn_), PQhost(conn_)})
       if (shown) secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string(shown)), secrets.end());
-    std::string msg = trim_message(PQerrorMessage(conn_));
+    std::string msg = timed_out.empty() ? trim_message(PQerrorMessage(conn_)) : timed_out;
     PQfinish(conn_);
     conn_ = nullptr;
     std::string target = conninfo.empty() ? std::string("the server from the PG* environment") : redact_dsn(conninfo);
@@ -157,13 +222,6 @@ connection::connection(const std::string& conninfo, const std::string& dbname, c
                 redact_message(fmt::format("could not connect to {}: {}", target, msg), secrets));
   }
   PQsetNoticeProcessor(conn_, notice_to_log, const_cast<event_sink*>(events_));
-  try {
-    track(conn_, events_);
-  } catch (...) {
-    PQfinish(conn_);
-    conn_ = nullptr;
-    throw;
-  }
 }
 
 connection::~connection() {
