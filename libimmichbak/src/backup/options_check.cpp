@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <unistd.h>
 
 namespace immichbak::backup_engine {
@@ -32,16 +33,32 @@ void check_options(const backup_options& o) {
   if (o.dest_dir.empty()) throw error(errc::invalid_argument, "no destination directory given (--dest)");
   std::error_code ec;
   auto st = fs::status(o.dest_dir, ec);
-  if (st.type() == fs::file_type::not_found)
+  if (st.type() == fs::file_type::not_found) {
+    // A path under a file (ENOTDIR) is "not found" too, but creating it would not help.
+    for (fs::path up = o.dest_dir.parent_path(); !up.empty() && up != up.parent_path(); up = up.parent_path()) {
+      std::error_code uec;
+      auto ut = fs::status(up, uec).type();
+      if (ut == fs::file_type::not_found) continue;
+      if (!uec && ut != fs::file_type::directory)
+        throw error(errc::io_error, fmt::format("destination directory {} cannot exist: {} is a file, not a directory",
+                                                o.dest_dir.string(), up.string()));
+      break;
+    }
     throw error(errc::io_error,
                 fmt::format("destination directory {} does not exist; create it first", o.dest_dir.string()));
+  }
   if (ec) throw error(errc::io_error, fmt::format("cannot access destination directory {}: {}", o.dest_dir.string(),
                                                   ec.message()));
   if (st.type() != fs::file_type::directory)
     throw error(errc::io_error, fmt::format("destination {} is not a directory", o.dest_dir.string()));
-  if (::access(o.dest_dir.c_str(), W_OK | X_OK) != 0)
+  if (::access(o.dest_dir.c_str(), W_OK | X_OK) != 0) {
+    if (errno == EROFS)
+      throw error(errc::io_error, fmt::format("destination directory {} is on a read-only file system (mounted "
+                                              "read-only?)",
+                                              o.dest_dir.string()));
     throw error(errc::io_error,
                 fmt::format("destination directory {} is not writable by this user", o.dest_dir.string()));
+  }
 }
 
 }  // namespace immichbak::backup_engine
