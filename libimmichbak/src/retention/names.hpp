@@ -3,6 +3,8 @@
 // PREFIX-YYYYMMDDTHHMMSSZ[-N].sql[.zst], UTC), Immich's own backups, and the files that
 // go with a backup (sidecar, verify record, their temporaries).
 
+#include "util/utc_time.hpp"
+
 #include <ctime>
 #include <optional>
 #include <string>
@@ -27,10 +29,9 @@ struct immich_name {
 /// immich-db-backup-<epoch milliseconds>.sql.gz; nullopt otherwise.
 std::optional<immich_name> parse_immich_name(std::string_view name);
 
-/// "YYYY-MM-DDTHH:MM:SSZ" (the manifest's created_at) as UTC; nullopt when malformed.
-std::optional<std::time_t> parse_iso8601_utc(std::string_view text);
-/// The other way round.
-std::string iso8601_utc(std::time_t t);
+/// "YYYY-MM-DDTHH:MM:SSZ" (the manifest's created_at) and back: util/utc_time, shared with run/.
+using util::iso8601_utc;
+using util::parse_iso8601_utc;
 /// "2025-06-15 04:00:00 +0200": local time with its offset, for people.
 std::string local_time_text(std::time_t t);
 
