@@ -8,6 +8,7 @@
 #include <immichbak/export.hpp>
 #include <immichbak/manifest.hpp>
 #include <immichbak/restore.hpp>
+#include <immichbak/run.hpp>
 #include <immichbak/retention.hpp>
 #include <immichbak/verify.hpp>
 #include <immichbak/version.hpp>
