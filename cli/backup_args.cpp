@@ -1,0 +1,76 @@
+#include "backup_args.hpp"
+
+#include <immichbak/error.hpp>
+
+#include <chrono>
+
+namespace immichbak::cli {
+
+namespace {
+
+void parse_compression(const std::string& spec, backup_options& o) {
+  if (spec == "none") {
+    o.compress = compression::none;
+    return;
+  }
+  if (spec.rfind("zstd", 0) == 0) {
+    o.compress = compression::zstd;
+    if (spec.size() > 4) {
+      if (spec[4] != ':') throw error(errc::invalid_argument, "--compress: expected zstd, zstd:LEVEL or none, got \"" + spec + "\"");
+      try {
+        o.compression_level = std::stoi(spec.substr(5));
+      } catch (...) {
+        throw error(errc::invalid_argument, "--compress: the zstd level must be a number from 1 to 19, got \"" + spec.substr(5) + "\"");
+      }
+    }
+    return;
+  }
+  throw error(errc::invalid_argument, "--compress: expected zstd, zstd:LEVEL or none, got \"" + spec + "\"");
+}
+
+}  // namespace
+
+void add_backup_options(CLI::App* sub, backup_args& a, bool env_for_all) {
+  auto env = [env_for_all](CLI::Option* o, const char* name) {
+    if (env_for_all) o->envname(name);
+    return o;
+  };
+  sub->add_option("-d,--dbname", a.dsn, "libpq connection string or URI (default: PG* environment, .pgpass, service files)")
+      ->envname("IMMICHBAK_DBNAME");
+  sub->add_option("--dest", a.dest, "Directory to write the backup into")->required()->envname("IMMICHBAK_DEST");
+  env(sub->add_option("--prefix", a.prefix, "File name prefix")->capture_default_str(), "IMMICHBAK_PREFIX");
+  env(sub->add_option("--compress", a.compress, "zstd (level 2), zstd:LEVEL (1-19) or none")->capture_default_str(),
+      "IMMICHBAK_COMPRESS");
+  env(sub->add_option("-j,--jobs", a.jobs, "Parallel COPY workers sharing one snapshot")
+          ->check(CLI::Range(1, 64))
+          ->capture_default_str(),
+      "IMMICHBAK_JOBS");
+  env(sub->add_option("--exclude-table-data", a.exclude,
+                      "Keep the table's definition but not its rows (schema.table or table; * and ? wildcards); repeatable"),
+      "IMMICHBAK_EXCLUDE_TABLE_DATA");
+  env(sub->add_flag("--exclude-regenerable", a.exclude_regenerable,
+                    "Leave out rows Immich can rebuild with its own jobs (embeddings, thumbnails, geodata)"),
+      "IMMICHBAK_EXCLUDE_REGENERABLE");
+  env(sub->add_option("--lock-timeout", a.lock_timeout_s, "Seconds to wait for table locks")->capture_default_str(),
+      "IMMICHBAK_LOCK_TIMEOUT");
+  env(sub->add_flag("--allow-non-immich", a.allow_non_immich,
+                    "Back up the database even if it holds no Immich tables (by default that is refused: it is "
+                    "usually the wrong database, e.g. \"postgres\" when neither --dbname nor PGDATABASE names one)"),
+      "IMMICHBAK_ALLOW_NON_IMMICH");
+}
+
+backup_options to_backup_options(const backup_args& a) {
+  backup_options o;
+  o.dsn = a.dsn;
+  o.dest_dir = a.dest;
+  o.prefix = a.prefix;
+  parse_compression(a.compress, o);
+  o.jobs = a.jobs;
+  o.exclude_table_data = a.exclude;
+  o.exclude_regenerable = a.exclude_regenerable;
+  o.lock_timeout = std::chrono::milliseconds(static_cast<long long>(a.lock_timeout_s * 1000));
+  o.require_immich = !a.allow_non_immich;
+  return o;
+}
+
+}  // namespace immichbak::cli
