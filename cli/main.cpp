@@ -13,6 +13,7 @@ namespace immichbak::cli {  // generations of backups in a directory: list_cmd, 
 command add_list(CLI::App& root, const global_options& g);
 command add_prune(CLI::App& root, const global_options& g);
 command add_check_age(CLI::App& root, const global_options& g);
+command add_run(CLI::App& root, const global_options& g);  // the scheduled job: run_cmd
 }  // namespace immichbak::cli
 
 int main(int argc, char** argv) {
@@ -36,7 +37,12 @@ int main(int argc, char** argv) {
 
   std::vector<cli::command> commands{cli::add_backup(app, g), cli::add_restore(app, g), cli::add_verify(app, g),
                                      cli::add_inspect(app, g), cli::add_extract(app, g)};
-  for (auto add : {cli::add_list, cli::add_prune, cli::add_check_age}) commands.push_back(add(app, g));
+  for (auto add : {cli::add_list, cli::add_prune, cli::add_check_age, cli::add_run}) commands.push_back(add(app, g));
+  // Options from a file, CLI11's own format (TOML-like; INI reads too): top-level keys are
+  // global options, a [run] (or [backup], ...) section holds that command's options. A flag
+  // wins over the file, the file over IMMICHBAK_* variables (CLI11's order, docs/cli.md).
+  app.set_config("--config", "", "Read options from this file ([run], [backup], ... sections; docs/scheduling.md)");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is refused, not ignored
 
   try {
     app.parse(argc, argv);
