@@ -143,7 +143,9 @@ int pg_dump_major() {
 
 void report(const std::string& line) {
   std::cout << line << std::endl;
-  std::ofstream(fs::path(IMMICHBAK_BINARY_DIR) / "test-report.txt", std::ios::app) << line << '\n';
+  // The same test runs on every major of the matrix: say which one this line is from.
+  std::ofstream(fs::path(IMMICHBAK_BINARY_DIR) / "test-report.txt", std::ios::app)
+      << "pg" << server_major() << ": " << line << '\n';
 }
 
 std::string unified_diff(const std::string& a, const std::string& b) {
