@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -251,6 +252,58 @@ TEST_CASE("run (library): a backup damaged between writing and verifying prunes 
   CHECK_FALSE(on_success_ran);
   CHECK(json::parse(slurp(tmp.path() / "failure.json"))["error"]["step"] == "verify");
   CHECK(metric(slurp(o.metrics_file), "immichbak_verify_success") == "0");
+}
+
+TEST_CASE("run (library): a metrics file that cannot be written fails the run, a cancelled run exits 130", "[run]") {
+  scratch_database db("run_edges");
+  load_immich_fixture(db, 2);
+  temp_dir tmp("run_edges");
+  const fs::path dest = tmp.path() / "nas";
+  fs::create_directories(dest);
+  auto older = older_backups(dest, 2);
+  run_options o;
+  o.backup.dsn = db.dsn();
+  o.backup.dest_dir = dest;
+  o.retention.keep_last = 1;
+  o.on_failure = fmt::format("cat > {}", q(tmp.path() / "failure.json"));
+
+  SECTION("metrics file under a directory that does not exist") {
+    // The backup is good and pruning happened: the run still fails, so that monitoring
+    // that reads the metrics file is not left looking at yesterday's values unnoticed.
+    o.metrics_file = tmp.path() / "no-such-dir" / "immichbak.prom";
+    run_result r = run(o);
+    INFO(to_text(r));
+    CHECK_FALSE(r.failure);
+    CHECK(r.prune);
+    CHECK_FALSE(r.ok());
+    CHECK(run_exit_code(r) == 1);
+    CHECK(r.metrics_problem.find("no-such-dir") != std::string::npos);
+    REQUIRE(r.hook);
+    CHECK(r.hook->which == "on-failure");
+    CHECK(json::parse(slurp(tmp.path() / "failure.json"))["error"]["step"] == "metrics");
+  }
+
+  SECTION("cancelled (SIGTERM from systemd) after the backup: nothing pruned, the hook still told") {
+    std::atomic<bool> cancel{false};
+    o.backup.events.cancel = &cancel;
+    o.events.cancel = &cancel;
+    o.metrics_file = tmp.path() / "immichbak.prom";
+    o.step_done = [&](run_step s, const run_result&) {
+      if (s == run_step::backup) cancel = true;
+    };
+    run_result r = run(o);
+    INFO(to_text(r));
+    REQUIRE(r.failure);
+    CHECK(r.failure->step == run_step::verify);
+    CHECK(r.failure->code == "cancelled");
+    CHECK(run_exit_code(r) == 130);
+    CHECK_FALSE(r.prune);
+    for (const auto& f : older) CHECK(fs::exists(f));
+    REQUIRE(r.hook);
+    CHECK(r.hook->which == "on-failure");
+    CHECK(r.hook->ok);
+    CHECK(metric(slurp(o.metrics_file), "immichbak_run_exit_status") == "130");
+  }
 }
 
 TEST_CASE("run: settings precedence: flag over config file over IMMICHBAK_* environment", "[run]") {

@@ -2,7 +2,9 @@
 // file, exit codes and the summary's content (no connection string, failures named).
 #include <catch2/catch.hpp>
 
+#include "run/hook.hpp"
 #include "run/schedule.hpp"
+#include "support/test_env.hpp"
 #include "run/state.hpp"
 
 #include <immichbak/error.hpp>
@@ -10,7 +12,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+
+#include <signal.h>
 
 using namespace immichbak;
 using namespace immichbak::run_detail;
@@ -189,4 +198,77 @@ TEST_CASE("run: the run state file round-trips and rejects what it did not write
   CHECK_FALSE(parse_run_state(R"({"format": 1, "last_success": "yesterday"})"));
   CHECK_FALSE(parse_run_state(R"({"format": 2})"));
   CHECK(run_state_path("/b", "immich-db").filename() == ".immichbak-run-immich-db.json");
+}
+
+// --on-success / --on-failure: the hook runner itself (run/hook).
+namespace {
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("run hook: the summary on stdin, the run's variables, the exit status", "[run]") {
+  test::temp_dir dir("hook");
+  const auto out = dir.path() / "seen";
+  auto r = run_hook("cat > \"$OUT\"; echo \"status=$IMMICHBAK_RUN_STATUS\" >> \"$OUT\"; exit 3", "{\"ok\": false}\n",
+                    {{"OUT", out.string()}, {"IMMICHBAK_RUN_STATUS", "failure"}}, std::chrono::seconds(30), nullptr);
+  CHECK(r.started);
+  CHECK(r.exit_status == 3);
+  CHECK_FALSE(r.timed_out);
+  CHECK(r.problem == "exited with status 3");
+  CHECK(read_text(out) == "{\"ok\": false}\nstatus=failure\n");
+
+  auto missing = run_hook("no-such-command-immichbak-test", "{}", {}, std::chrono::seconds(30), nullptr);
+  CHECK(missing.exit_status == 127);
+  CHECK(missing.problem.find("command not found") != std::string::npos);
+
+  // A hook that does not read its stdin is no failure of ours (no SIGPIPE for the caller).
+  auto deaf = run_hook("exit 0", std::string(1 << 20, 'x'), {}, std::chrono::seconds(30), nullptr);
+  CHECK(deaf.exit_status == 0);
+  CHECK(deaf.problem.empty());
+}
+
+TEST_CASE("run hook: past its timeout the hook's whole group is terminated, then killed", "[run]") {
+  test::temp_dir dir("hook");
+  const auto t0 = std::chrono::steady_clock::now();
+  // The child sleep is in the hook's process group: it must not outlive the timeout either.
+  auto r = run_hook("sleep 60 & wait", "{}", {}, std::chrono::seconds(1), nullptr);
+  CHECK(r.timed_out);
+  CHECK(r.signal == SIGTERM);
+  CHECK(r.problem == "still running after 1 s; terminated");
+
+  const auto pidfile = dir.path() / "pid";
+  auto stubborn = run_hook("trap '' TERM; echo $$ > \"$PIDFILE\"; while :; do sleep 0.1; done", "{}",
+                           {{"PIDFILE", pidfile.string()}}, std::chrono::seconds(1), nullptr);
+  CHECK(stubborn.timed_out);
+  CHECK(stubborn.signal == SIGKILL);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(seconds < 20);
+  const auto pid = std::stoi(read_text(pidfile));
+  CHECK(::kill(pid, 0) != 0);  // gone, not orphaned
+
+  std::atomic<bool> cancel{true};
+  auto cancelled = run_hook("sleep 60", "{}", {}, std::chrono::seconds(60), &cancel);
+  CHECK_FALSE(cancelled.timed_out);
+  CHECK(cancelled.signal == SIGTERM);
+}
+
+TEST_CASE("run hook: no variable that carries a database password reaches the hook", "[run]") {
+  test::temp_dir dir("hook");
+  const auto out = dir.path() / "env";
+  ::setenv("PGPASSWORD", "pw-from-env", 1);
+  ::setenv("IMMICHBAK_DBNAME", "postgresql://immich:uri%2Dsecret@db/immich", 1);
+  ::setenv("HOOK_TEST_CONNINFO", "host=db password=kv-secret dbname=immich", 1);
+  ::setenv("HOOK_TEST_PLAIN", "visible", 1);
+  auto r = run_hook("env > \"$OUT\"", "{}", {{"OUT", out.string()}}, std::chrono::seconds(30), nullptr,
+                    {"uri-secret"});
+  for (const char* name : {"PGPASSWORD", "IMMICHBAK_DBNAME", "HOOK_TEST_CONNINFO", "HOOK_TEST_PLAIN"}) ::unsetenv(name);
+  REQUIRE(r.exit_status == 0);
+  const auto env = read_text(out);
+  CHECK(env.find("HOOK_TEST_PLAIN=visible") != std::string::npos);
+  for (const char* leak : {"pw-from-env", "uri%2Dsecret", "uri-secret", "kv-secret", "PGPASSWORD", "IMMICHBAK_DBNAME", "HOOK_TEST_CONNINFO"})
+    CHECK(env.find(leak) == std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include "run/hook.hpp"
 
 #include "format/file_io.hpp"
+#include "pg/redact.hpp"
 
 #include <fmt/format.h>
 
@@ -48,6 +49,13 @@ class sigpipe_guard {
   sigset_t pipe_{};
   sigset_t old_{};
 };
+
+// A variable the hook must not inherit because it carries a database password.
+bool holds_password(std::string_view name, std::string_view value, const std::vector<std::string>& secrets) {
+  if (name == "PGPASSWORD") return true;
+  std::string v(value);
+  return pg::redact_message(v, secrets) != v;
+}
 
 bool stop_requested(clock::time_point deadline, const std::atomic<bool>* cancel) {
   return clock::now() >= deadline || (cancel && cancel->load());
@@ -105,7 +113,7 @@ void reap(pid_t pid, clock::time_point deadline, const std::atomic<bool>* cancel
 
 hook_outcome run_hook(const std::string& command, const std::string& input,
                       const std::vector<std::pair<std::string, std::string>>& env, std::chrono::seconds timeout,
-                      const std::atomic<bool>* cancel) noexcept {
+                      const std::atomic<bool>* cancel, const std::vector<std::string>& secrets) noexcept {
   hook_outcome out;
   try {
     // Everything the child needs is built before fork: after fork in a threaded process only
@@ -116,6 +124,8 @@ hook_outcome run_hook(const std::string& command, const std::string& input,
       bool overridden = false;
       for (const auto& [k, v] : env)
         if (kv.size() > k.size() && kv.substr(0, k.size()) == k && kv[k.size()] == '=') overridden = true;
+      auto eq = kv.find('=');
+      if (eq != std::string_view::npos && holds_password(kv.substr(0, eq), kv.substr(eq + 1), secrets)) continue;
       if (!overridden) env_text.emplace_back(kv);
     }
     for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
@@ -132,17 +142,31 @@ hook_outcome run_hook(const std::string& command, const std::string& input,
     }
     format::unique_fd read_end(fds[0]), write_end(fds[1]);
     const auto deadline = clock::now() + timeout;
+    // Signals stay blocked across fork until the child has reset their handlers: a signal
+    // arriving in between would otherwise run the caller's handler in the child (a copy of
+    // this process), not end the hook.
+    sigset_t all, before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &before);
     pid_t pid = ::fork();
+    if (pid != 0) pthread_sigmask(SIG_SETMASK, &before, nullptr);
     if (pid < 0) {
       out.problem = fmt::format("cannot start /bin/sh: {}", format::errno_text(errno));
       return out;
     }
     if (pid == 0) {
       ::setpgid(0, 0);
-      // Default signal handling in the hook, whatever the caller installed or ignored.
+      // The caller's handlers are not to run here (execve would reset them, but a signal
+      // pending since fork is delivered when the mask is lifted below); what the caller
+      // ignores stays ignored (nohup), except the three the hook must default on.
       struct sigaction dfl {};
       dfl.sa_handler = SIG_DFL;
-      for (int s : {SIGPIPE, SIGINT, SIGTERM}) ::sigaction(s, &dfl, nullptr);
+      for (int s = 1; s < NSIG; ++s) {
+        struct sigaction cur {};
+        if (::sigaction(s, nullptr, &cur) != 0) continue;
+        const bool ignored = !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_IGN;
+        if (!ignored || s == SIGPIPE || s == SIGINT || s == SIGTERM) ::sigaction(s, &dfl, nullptr);
+      }
       sigset_t none;
       sigemptyset(&none);
       ::sigprocmask(SIG_SETMASK, &none, nullptr);

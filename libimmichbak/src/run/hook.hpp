@@ -20,11 +20,14 @@ struct hook_outcome {
 };
 
 /// `/bin/sh -c command` in a process group of its own, stdin the summary, stdout sent to
-/// our stderr (our stdout carries the --json result), the environment ours plus `env`.
+/// our stderr (our stdout carries the --json result), the environment ours plus `env`,
+/// less every variable that holds a password: PGPASSWORD, and any whose value holds one of
+/// `secrets` or a password= pair or URI password (IMMICHBAK_DBNAME=postgresql://u:pw@...).
+/// The hook talks to ntfy or a mail server; it never needs the database's credentials.
 /// After `timeout` (or when `cancel` becomes true) the group gets SIGTERM, and SIGKILL
 /// two seconds later. Never throws.
 hook_outcome run_hook(const std::string& command, const std::string& input,
                       const std::vector<std::pair<std::string, std::string>>& env, std::chrono::seconds timeout,
-                      const std::atomic<bool>* cancel) noexcept;
+                      const std::atomic<bool>* cancel, const std::vector<std::string>& secrets = {}) noexcept;
 
 }  // namespace immichbak::run_detail

@@ -4,6 +4,7 @@
 // the order, the rule that nothing is pruned unless this run's backup verified, and the
 // reporting. It never reaches into another command's private code (docs/architecture.md).
 #include "format/atomic_file.hpp"
+#include "pg/redact.hpp"
 #include "run/hook.hpp"
 #include "run/schedule.hpp"
 #include "run/state.hpp"
@@ -162,7 +163,8 @@ void call_hook(const run_options& o, run_result& r) {
   const bool cancelled = r.failure && r.failure->code == code_name(errc::cancelled);
   auto timeout = cancelled ? std::min(o.hook_timeout, std::chrono::seconds(10)) : o.hook_timeout;
   log(o, log_level::info, fmt::format("running the {} hook", h.which));
-  auto out = run_detail::run_hook(command, to_json(r), env, timeout, cancelled ? nullptr : o.events.cancel);
+  auto out = run_detail::run_hook(command, to_json(r), env, timeout, cancelled ? nullptr : o.events.cancel,
+                                 pg::conninfo_secrets(o.backup.dsn));
   h.exit_status = out.exit_status;
   h.timed_out = out.timed_out;
   h.ok = out.started && out.exit_status == 0 && !out.timed_out && out.signal == 0;
