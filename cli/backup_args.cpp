@@ -1,5 +1,7 @@
 #include "backup_args.hpp"
 
+#include "connection_args.hpp"
+
 #include <immichbak/error.hpp>
 
 #include <chrono>
@@ -37,6 +39,7 @@ void add_backup_options(CLI::App* sub, backup_args& a, bool env_for_all) {
   };
   sub->add_option("-d,--dbname", a.dsn, "libpq connection string or URI (default: PG* environment, .pgpass, service files)")
       ->envname("IMMICHBAK_DBNAME");
+  add_immich_env_option(sub, a.immich_env);
   sub->add_option("--dest", a.dest, "Directory to write the backup into")->required()->envname("IMMICHBAK_DEST");
   env(sub->add_option("--prefix", a.prefix, "File name prefix")->capture_default_str(), "IMMICHBAK_PREFIX");
   env(sub->add_option("--compress", a.compress, "zstd (level 2), zstd:LEVEL (1-19) or none")->capture_default_str(),

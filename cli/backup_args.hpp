@@ -13,6 +13,7 @@ namespace immichbak::cli {
 
 struct backup_args {
   std::string dsn;
+  std::string immich_env;  ///< --immich-env: resolve_dsn() turns it into the DSN
   std::string dest;
   std::string prefix = "immich-db";
   std::string compress = "zstd";

@@ -1,8 +1,9 @@
-// immichbak backup --dbname DSN --dest DIR [--prefix P] [--compress zstd[:LEVEL]|none] [--jobs N]
+// immichbak backup [--dbname DSN] [--immich-env FILE] --dest DIR [--prefix P] [--compress zstd[:LEVEL]|none] [--jobs N]
 //                  [--exclude-table-data PATTERN]... [--exclude-regenerable] [--lock-timeout SECONDS]
 //                  [--allow-non-immich]
 #include "backup_args.hpp"
 #include "cli_common.hpp"
+#include "connection_args.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@ namespace {
 int run_backup(const backup_args& a, const global_options& g) {
   backup_options o = to_backup_options(a);
   o.events = make_event_sink(g);
+  o.dsn = resolve_dsn(a.immich_env, a.dsn, o.events);
 
   backup_result r = backup(o);
   finish_progress();

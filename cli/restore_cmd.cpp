@@ -1,6 +1,7 @@
 // immichbak restore FILE --dbname DSN [--jobs N] [--replace [--drop-old]] [--in-place] [--table T]...
 //                   [--no-owner] [--no-privileges] [--no-check | --check-readback]
 #include "cli_common.hpp"
+#include "connection_args.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@ namespace {
 
 struct restore_args {
   std::string file;
+  std::string immich_env;
   restore_options o;
   bool no_check = false;
 };
@@ -21,6 +23,7 @@ int run_restore(restore_args& a, const global_options& g) {
   a.o.file = a.file;
   a.o.check_content = !a.no_check;
   a.o.events = make_event_sink(g);
+  a.o.dsn = resolve_dsn(a.immich_env, a.o.dsn, a.o.events);
   restore_result r = restore(a.o);
   finish_progress();
 
@@ -54,6 +57,7 @@ command add_restore(CLI::App& root, const global_options& g) {
   sub->add_option("-d,--dbname", a->o.dsn,
                   "Target: libpq connection string or URI; its database is the one restored (default: PG* environment)")
       ->envname("IMMICHBAK_DBNAME");
+  add_immich_env_option(sub, a->immich_env);
   sub->add_option("-j,--jobs", a->o.jobs, "Parallel workers for data and index builds")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

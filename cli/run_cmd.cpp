@@ -7,6 +7,7 @@
 // the --config file; a flag wins over the file, the file over the environment (CLI11's order).
 #include "backup_args.hpp"
 #include "cli_common.hpp"
+#include "connection_args.hpp"
 #include "retention_args.hpp"
 
 #include <iostream>
@@ -45,6 +46,7 @@ run_options to_run_options(const run_args& a) {
 int run_run(const run_args& a, const global_options& g) {
   run_options o = to_run_options(a);
   o.events = make_event_sink(g);
+  o.backup.dsn = resolve_dsn(a.backup.immich_env, a.backup.dsn, o.events);
   run_result r = run(o);
   finish_progress();
   if (g.json)

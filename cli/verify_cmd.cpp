@@ -1,5 +1,6 @@
-// immichbak verify FILE [--restore-test --dbname DSN] [--media-root SERVER=LOCAL]... [--sample N]
+// immichbak verify FILE [--restore-test [--dbname DSN] [--immich-env FILE]] [--media-root SERVER=LOCAL]... [--sample N]
 #include "cli_common.hpp"
+#include "connection_args.hpp"
 
 #include <iostream>
 
@@ -11,6 +12,7 @@ struct verify_args {
   std::string file;
   verify_options o;
   std::vector<std::string> media_roots;
+  std::string immich_env;
 };
 
 int run_verify(verify_args& a, const global_options& g) {
@@ -25,6 +27,8 @@ int run_verify(verify_args& a, const global_options& g) {
   if (!a.o.media_roots.empty() && !a.o.restore_test)
     throw error(errc::invalid_argument, "--media-root needs --restore-test (assets are read from the restored copy)");
   a.o.events = make_event_sink(g);
+  // An offline verify connects to nothing: IMMICHBAK_IMMICH_ENV set for `run` is not read then.
+  if (a.o.restore_test) a.o.dsn = resolve_dsn(a.immich_env, a.o.dsn, a.o.events);
   verify_report r = verify(a.o);
   finish_progress();
   std::cout << (g.json ? to_json(r) : to_text(r)) << "\n";
@@ -41,6 +45,7 @@ command add_verify(CLI::App& root, const global_options& g) {
                 "Restore into a scratch database (dropped afterwards) and compare with the manifest");
   sub->add_option("-d,--dbname", a->o.dsn, "Server for --restore-test (libpq DSN; only a scratch database is created)")
       ->envname("IMMICHBAK_DBNAME");
+  add_immich_env_option(sub, a->immich_env);
   sub->add_option("--media-root", a->media_roots,
                   "Check sampled original files: SERVER_PREFIX=LOCAL_PREFIX (e.g. /usr/src/app/upload=/mnt/photos)");
   sub->add_option("--sample", a->o.media_sample, "Assets to sample for the media check")->capture_default_str();

@@ -5,6 +5,7 @@
 #include <immichbak/dsn.hpp>
 #include <immichbak/error.hpp>
 #include <immichbak/events.hpp>
+#include <immichbak/immich_env.hpp>
 #include <immichbak/export.hpp>
 #include <immichbak/manifest.hpp>
 #include <immichbak/restore.hpp>

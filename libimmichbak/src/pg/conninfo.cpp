@@ -55,4 +55,54 @@ dbname_origin conninfo_dbname_origin(const std::string& conninfo) {
   return dbname_origin::user_default;
 }
 
+conninfo_settings conninfo_parse(const std::string& conninfo) {
+  // A bare word is a database name, as libpq's expand_dbname (and psql) take it.
+  const bool uri = conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
+  if (!uri && conninfo.find('=') == std::string::npos) return {{"dbname", conninfo}};
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (err) PQfreemem(err);  // may quote the password: not shown
+  if (!opts)
+    throw error(errc::invalid_argument,
+                fmt::format("cannot parse the connection string {}; check its syntax (keyword=value pairs or a "
+                            "postgresql:// URI)",
+                            redact_dsn(conninfo)));
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> guard(opts, PQconninfoFree);
+  conninfo_settings out;
+  for (auto* o = opts; o->keyword; ++o)
+    if (o->val) out.emplace_back(o->keyword, o->val);
+  return out;
+}
+
+std::string conninfo_quote(const std::string& value) {
+  bool plain = !value.empty() && value.find_first_of(" \t\n\r\f\v'\\") == std::string::npos;
+  if (plain) return value;
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string conninfo_string(const conninfo_settings& settings) {
+  std::string out;
+  for (std::size_t i = 0; i < settings.size(); ++i) {
+    bool later = false;
+    for (std::size_t j = i + 1; j < settings.size(); ++j) later = later || settings[j].first == settings[i].first;
+    if (later) continue;
+    if (!out.empty()) out += ' ';
+    out += settings[i].first + "=" + conninfo_quote(settings[i].second);
+  }
+  return out;
+}
+
+std::string conninfo_env_name(const std::string& keyword) {
+  // libpq's own table (PQconndefaults: envvar) rather than a copy of it.
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> defaults(PQconndefaults(), PQconninfoFree);
+  for (auto* o = defaults.get(); o && o->keyword; ++o)
+    if (keyword == o->keyword) return o->envvar ? o->envvar : "";
+  return "";
+}
+
 }  // namespace immichbak::pg

@@ -3,6 +3,8 @@
 // database name (explicit dbname, service file, PGDATABASE, then the user name).
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace immichbak::pg {
 
@@ -16,5 +18,24 @@ std::string conninfo_dbname(const std::string& conninfo);
 /// uses the user name).
 enum class dbname_origin { conninfo, environment, service, user_default };
 dbname_origin conninfo_dbname_origin(const std::string& conninfo);
+
+/// keyword=value settings, in order.
+using conninfo_settings = std::vector<std::pair<std::string, std::string>>;
+
+/// The settings a connection string or URI itself gives (no defaults, no environment).
+/// Throws error(invalid_argument) when libpq cannot parse it (redacted message).
+conninfo_settings conninfo_parse(const std::string& conninfo);
+
+/// `value` quoted for a keyword=value string when it needs it (spaces, quotes, backslashes,
+/// empty).
+std::string conninfo_quote(const std::string& value);
+
+/// A keyword=value connection string for `settings`, each value quoted as libpq wants;
+/// a keyword given twice keeps its last value.
+std::string conninfo_string(const conninfo_settings& settings);
+
+/// The PG* environment variable that supplies `keyword` when a string leaves it out
+/// ("host" -> "PGHOST"), or "" for a keyword without one.
+std::string conninfo_env_name(const std::string& keyword);
 
 }  // namespace immichbak::pg

@@ -1,6 +1,7 @@
 // Password redaction for anything shown to people: logs, errors, manifests.
 #include <immichbak/dsn.hpp>
 
+#include "pg/conninfo.hpp"
 #include "pg/redact.hpp"
 
 #include <libpq-fe.h>
@@ -13,17 +14,6 @@ namespace immichbak {
 namespace {
 
 bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
-
-std::string quote_value(const std::string& v) {
-  bool plain = !v.empty() && v.find_first_of(" \t'\\") == std::string::npos;
-  if (plain) return v;
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
 
 }  // namespace
 
@@ -43,7 +33,7 @@ std::string redact_dsn(const std::string& dsn) {
     out += '=';
     // A value may itself hold a URI or keywords (dbname=postgresql://u:pw@h/d): masked too.
     out += std::string(o->keyword) == "password" ? std::string("***")
-                                                  : pg::redact_message(quote_value(o->val), std::vector<std::string>{});
+                                                  : pg::redact_message(pg::conninfo_quote(o->val), std::vector<std::string>{});
   }
   return out;
 }
