@@ -1,4 +1,4 @@
-// immichbak restore FILE --dbname DSN [--jobs N] [--replace [--drop-old]] [--in-place] [--table T]...
+// immichbak restore FILE [--dbname DSN] [--immich-env FILE] [--jobs N] [--replace [--drop-old]] [--terminate-sessions] [--in-place] [--table T]...
 //                   [--no-owner] [--no-privileges] [--no-check | --check-readback]
 #include "cli_common.hpp"
 #include "connection_args.hpp"
@@ -64,6 +64,9 @@ command add_restore(CLI::App& root, const global_options& g) {
   sub->add_flag("--replace", a->o.replace,
                 "Replace a non-empty target; the old one is kept as NAME_before_restore_<timestamp>");
   sub->add_flag("--drop-old", a->o.drop_old, "With --replace: drop the old database instead of keeping it");
+  sub->add_flag("--terminate-sessions", a->o.terminate_sessions,
+                "End the sessions connected to the target (a running Immich) when the restored copy is swapped in, "
+                "instead of refusing; it takes no new connections until then");
   sub->add_flag("--in-place", a->o.in_place,
                 "For roles without CREATEDB: one job, one transaction, into an existing empty database");
   sub->add_option("-t,--table", a->o.tables, "Restore only this table (definition and data); repeatable");

@@ -143,6 +143,7 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
   }
   SECTION("with --replace while an application is connected: refused before loading, unchanged") {
     pg::connection app(target.dsn());
+    app.exec("SET application_name = 'immich_api'");
     auto o = options_for(file, target.name(), 2);
     o.replace = true;
     try {
@@ -150,10 +151,35 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
       FAIL("restore over a database in use must fail");
     } catch (const error& e) {
       CHECK(e.code() == errc::target_in_use);
-      CHECK(std::string(e.what()).find(fmt::format("pid {}", app.backend_pid())) != std::string::npos);
+      const std::string m = e.what();
+      CHECK(m.find(fmt::format("pid {}", app.backend_pid())) != std::string::npos);
+      CHECK(m.find("application \"immich_api\" client 127.0.0.1:") != std::string::npos);
+      CHECK(m.find("--terminate-sessions") != std::string::npos);
     }
     CHECK(test::query_one(target.name(), "SELECT v FROM old_stuff") == "precious");
     CHECK(test::databases_like(target.name() + "__immichbak_").empty());
+  }
+  SECTION("with --replace --terminate-sessions: the application's session ended, swapped, old one kept and open") {
+    pg::connection app(target.dsn());
+    app.exec("SET application_name = 'immich_api'");
+    auto o = options_for(file, target.name(), 2);
+    o.replace = true;
+    o.terminate_sessions = true;
+    std::vector<std::string> logs;
+    o.events.log = [&](log_level, const std::string& m) { logs.push_back(m); };
+    auto r = restore(o);
+    REQUIRE(r.kept_old_database);
+    cleanup.names.push_back(*r.kept_old_database);
+    CHECK(test::data_dump(target.name()) == test::data_dump(src.name()));
+    CHECK_THROWS_AS(app.exec("SELECT 1"), error);  // its session was ended
+    // Both databases take connections again: the restored one and the kept old one.
+    CHECK(test::query_one(*r.kept_old_database, "SELECT v FROM old_stuff") == "precious");
+    CHECK(test::query_one("postgres", fmt::format("SELECT datallowconn FROM pg_database WHERE datname = '{}'",
+                                                  *r.kept_old_database)) == "t");
+    bool named = false;
+    for (const auto& m : logs) named = named || (m.find("ending 1 session") != std::string::npos &&
+                                                 m.find("immich_api") != std::string::npos);
+    CHECK(named);
   }
 }
 
@@ -178,6 +204,15 @@ TEST_CASE("restore options are validated", "[restore][matrix]") {
     FAIL();
   } catch (const error& e) {
     CHECK(e.code() == errc::invalid_argument);
+  }
+  o.replace = false;
+  o.terminate_sessions = true;  // --in-place loads into the live database: nothing to swap
+  try {
+    restore(o);
+    FAIL();
+  } catch (const error& e) {
+    CHECK(e.code() == errc::invalid_argument);
+    CHECK(std::string(e.what()).find("--terminate-sessions") != std::string::npos);
   }
 }
 

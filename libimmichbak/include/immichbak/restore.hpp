@@ -22,6 +22,13 @@ struct restore_options {
   /// NAME_before_restore_<timestamp> unless `drop_old`.
   bool replace = false;
   bool drop_old = false;
+  /// Sessions connected to the target (a running Immich) make the restore refuse, naming
+  /// them (application, client address). With this, they are ended when the restored copy
+  /// is swapped in instead: the target is closed to new connections (ALLOW_CONNECTIONS
+  /// false, given back to the kept old database), its sessions terminated, then the swap.
+  /// Needs the target's ownership and the right to signal those sessions (superuser or
+  /// pg_signal_backend). Not for --in-place or --table, which load into the live database.
+  bool terminate_sessions = false;
   /// For roles without CREATEDB: one job, one transaction, into an existing empty database.
   bool in_place = false;
   bool no_owner = false;

@@ -451,6 +451,7 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
       so.replace = o.replace;
       so.drop_old = o.drop_old;
       so.keep_owner = !(sv.sets_database_owner && !o.no_owner);
+      so.terminate_sessions = o.terminate_sessions;
       swap_result sw = t.swap(scratch, so);
       res.kept_old_database = sw.kept_old;
       res.warnings.insert(res.warnings.end(), sw.warnings.begin(), sw.warnings.end());
@@ -597,6 +598,10 @@ restore_result restore_plain(const restore_options& o) {
   if (o.in_place && o.replace)
     throw error(errc::invalid_argument,
                 "--in-place restores only into an empty database and cannot --replace one; drop one of the two");
+  if (o.terminate_sessions && o.in_place)
+    throw error(errc::invalid_argument,
+                "--terminate-sessions ends the sessions when a restored copy replaces the target; --in-place loads "
+                "into the database itself, so stop the application instead");
   refuse_archives(o.file);
 
   // First pass: read everything, run nothing (decides the mode, finds damage early).

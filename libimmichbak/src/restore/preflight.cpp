@@ -289,7 +289,14 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
                                   "as its owner or a superuser",
                                   admin.user(), name, res.target.owner));
         // Fail now rather than after the load: the swap needs the target idle.
-        target.require_idle(name);
+        if (!o.terminate_sessions) {
+          target.require_idle(name);
+        } else if (auto s = target.sessions(name); !s.empty()) {
+          rep.log(log_level::warning,
+                  fmt::format("{} session{} on \"{}\" will be ended when the restored copy is swapped in "
+                              "(--terminate-sessions): {}",
+                              s.size(), s.size() == 1 ? "" : "s", name, target_db::describe(s)));
+        }
       }
       break;
     case restore_mode::in_place:

@@ -43,6 +43,10 @@ void validate(const restore_options& o) {
   if (o.in_place && o.replace)
     throw error(errc::invalid_argument,
                 "--in-place restores only into an empty database and cannot --replace one; drop one of the two");
+  if (o.terminate_sessions && (o.in_place || !o.tables.empty()))
+    throw error(errc::invalid_argument,
+                "--terminate-sessions ends the sessions when a restored copy replaces the target; --in-place and "
+                "--table load into the database itself, so stop the application instead");
   if (!o.tables.empty() && o.drop_old)
     throw error(errc::invalid_argument, "--drop-old does not apply to --table (tables are replaced in place)");
   if (o.check_readback && !o.check_content)
@@ -128,7 +132,7 @@ restore_result restore_scratch(const format::backup_reader& reader, const restor
     state.check_cancel();
     sessions.close();  // RENAME needs the scratch database idle
     rep.phase("swap");
-    swap_result sw = t.swap(scratch, {o.replace, o.drop_old, !o.no_owner});
+    swap_result sw = t.swap(scratch, {o.replace, o.drop_old, !o.no_owner, o.terminate_sessions});
     res.kept_old_database = sw.kept_old;
     res.warnings.insert(res.warnings.end(), sw.warnings.begin(), sw.warnings.end());
     res.rows = lr.rows;

@@ -296,15 +296,60 @@ std::vector<db_session> target_db::sessions(const std::string& db) {
   return out;
 }
 
+std::string target_db::describe(const std::vector<db_session>& sessions) {
+  std::vector<std::string> lines;
+  for (const auto& x : sessions) lines.push_back(session_line(x));
+  return join(lines, "; ");
+}
+
 void target_db::require_idle(const std::string& db) {
   auto s = sessions(db);
   if (s.empty()) return;
-  std::vector<std::string> lines;
-  for (const auto& x : s) lines.push_back(session_line(x));
   throw error(errc::target_in_use,
               fmt::format("database \"{}\" is in use by {} session{}: {}; stop the application (for Immich: "
-                          "docker compose stop immich-server immich-machine-learning) and restore again",
-                          db, s.size(), s.size() == 1 ? "" : "s", join(lines, "; ")));
+                          "docker compose stop immich-server immich-machine-learning) and restore again, or "
+                          "restore with --terminate-sessions to end them",
+                          db, s.size(), s.size() == 1 ? "" : "s", describe(s)));
+}
+
+void target_db::allow_connections(const std::string& db, bool allow) {
+  admin_.exec(fmt::format("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}", sql::ident(db), allow ? "true" : "false"));
+}
+
+void target_db::end_sessions(const std::string& db) {
+  auto s = sessions(db);
+  if (s.empty()) return;
+  // Closed first, so that an application reconnecting at once (Immich does) finds the door
+  // shut until the restored copy is in place.
+  try {
+    allow_connections(db, false);
+  } catch (const error& e) {
+    throw error(e.code() == errc::permission_denied ? errc::permission_denied : errc::target_in_use,
+                fmt::format("cannot close database \"{}\" to new connections before ending its sessions: {}; run "
+                            "the restore as its owner or a superuser, or stop the application",
+                            db, e.what()),
+                e.sqlstate());
+  }
+  log(log_level::warning, fmt::format("ending {} session{} on \"{}\" (--terminate-sessions): {}", s.size(),
+                                      s.size() == 1 ? "" : "s", db, describe(s)));
+  try {
+    for (const auto& x : s)  // waits up to 10 s for each backend to exit (PostgreSQL 14+)
+      admin_.exec("SELECT pg_catalog.pg_terminate_backend($1::int, 10000)", {std::to_string(x.pid)});
+    if (auto left = sessions(db); !left.empty())
+      throw error(errc::target_in_use, fmt::format("database \"{}\" still has {} session{} after ending them: {}", db,
+                                                   left.size(), left.size() == 1 ? "" : "s", describe(left)));
+  } catch (const error& e) {
+    try {
+      allow_connections(db, true);
+    } catch (...) {
+    }
+    if (e.code() == errc::target_in_use) throw;
+    throw error(e.code() == errc::permission_denied ? errc::permission_denied : errc::target_in_use,
+                fmt::format("cannot end the sessions on database \"{}\": {}; ending another role's session needs "
+                            "superuser or pg_signal_backend",
+                            db, e.what()),
+                e.sqlstate());
+  }
 }
 
 std::vector<std::string> target_db::drop_stale_scratch() {
@@ -333,7 +378,7 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
   swap_result res;
   target_state st = inspect();
   if (st.exists && !st.empty && !options.replace) throw_not_empty(name_, st);
-  if (st.exists) require_idle(name_);
+  if (st.exists && !options.terminate_sessions) require_idle(name_);
 
   std::string ts = utc_timestamp();
   std::string old_name;
@@ -357,6 +402,13 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
     }
   }
 
+  // Last before the renames, so that nothing else can fail while the target is closed.
+  bool closed = false;  // the target was closed to new connections to end its sessions
+  if (st.exists && options.terminate_sessions && !sessions(name_).empty()) {
+    end_sessions(name_);
+    closed = true;
+  }
+
   // Both renames in one transaction: either the new database is in place and the old one
   // moved aside, or nothing changed. RENAME takes an exclusive lock on each database, so
   // nobody can connect to either between the two steps.
@@ -368,6 +420,7 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
   } catch (const error& e) {
     try {
       if (admin_.is_open()) admin_.exec("ROLLBACK");
+      if (closed) allow_connections(name_, true);
     } catch (...) {
     }
     if (e.sqlstate() == "55006") {  // object_in_use: somebody connected after our check
@@ -384,6 +437,16 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
     throw;
   }
 
+  if (closed) {
+    // The old database is whatever it was again once it is kept (or dropped below).
+    try {
+      allow_connections(old_name, true);
+    } catch (const error& e) {
+      res.warnings.push_back(fmt::format("the previous database \"{}\" still refuses connections ({}); allow them "
+                                         "with: ALTER DATABASE \"{}\" WITH ALLOW_CONNECTIONS true;",
+                                         old_name, e.what(), old_name));
+    }
+  }
   if (!st.exists) {
     res.what = swap_result::kind::created;
   } else if (st.empty) {

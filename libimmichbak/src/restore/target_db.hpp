@@ -20,7 +20,9 @@
 // Guarantees:
 // - Nothing here ever changes the target before swap(). swap() first refuses when other
 //   sessions are connected to the target (error(target_in_use) listing pid, user,
-//   application and client) and then renames inside ONE transaction (ALTER DATABASE
+//   application and client) unless terminate_sessions, which first closes the target to
+//   new connections (ALLOW_CONNECTIONS false) and ends the sessions, and then renames
+//   inside ONE transaction (ALTER DATABASE
 //   ... RENAME is transactional): either both renames happen or neither does. Only after
 //   the commit is anything dropped (the emptied old target, or the old one with
 //   drop_old); a failure there is a warning, never a half-done restore.
@@ -85,6 +87,10 @@ struct swap_options {
   /// Give the new database the old target's owner (when there was one). Needs
   /// membership in that role; a failure is a warning.
   bool keep_owner = true;
+  /// Sessions on the target (a running Immich) are ended instead of refusing: the target
+  /// takes no new connections from then until the swap (restored on the kept copy, and on
+  /// the target when the swap fails).
+  bool terminate_sessions = false;
 };
 
 struct swap_result {
@@ -154,6 +160,8 @@ class target_db {
   std::vector<db_session> sessions(const std::string& db);
   /// Throws error(target_in_use) listing the sessions of `db`, when there are any.
   void require_idle(const std::string& db);
+  /// "pid 4242 user immich application \"immich_api\" client 172.18.0.5:40122 (idle); ..."
+  static std::string describe(const std::vector<db_session>& sessions);
 
   /// Drops scratch databases of this target left behind by killed restores (owner
   /// backend gone, nobody connected). Returns the names dropped.
@@ -176,6 +184,11 @@ class target_db {
   pg::connection admin_;
   std::set<int> own_pids_;
   void log(log_level level, const std::string& msg) const;
+  /// ALTER DATABASE ... WITH ALLOW_CONNECTIONS.
+  void allow_connections(const std::string& db, bool allow);
+  /// Closes `db` to new connections and ends its sessions (waiting for them to exit).
+  /// Throws error(target_in_use) when one is still there; connections are allowed again then.
+  void end_sessions(const std::string& db);
 };
 
 }  // namespace immichbak::restore_detail
