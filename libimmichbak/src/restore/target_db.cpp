@@ -438,7 +438,7 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
   }
 
   if (closed) {
-    // The old database is whatever it was again once it is kept (or dropped below).
+    // Sessions were connected, so it took connections before: the kept copy does again.
     try {
       allow_connections(old_name, true);
     } catch (const error& e) {
