@@ -15,7 +15,10 @@ constexpr std::size_t lock_batch = 200;
 
 std::string oid_array(const std::vector<const listed_table*>& batch) {
   std::string s = "{";
-  for (std::size_t i = 0; i < batch.size(); ++i) s += (i ? "," : "") + std::to_string(batch[i]->oid);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(batch[i]->oid);
+  }
   return s + "}";
 }
 

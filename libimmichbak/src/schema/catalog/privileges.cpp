@@ -52,7 +52,7 @@ void add_member_acls(read_context& ctx, const std::map<std::string, acl_info>& a
   for (auto r : ctx.query(names_sql)) {
     auto it = acls.find(r.str("id"));
     if (it == acls.end()) continue;
-    std::string args = r.is_null("args") ? "" : "(" + r.str("args") + ")";
+    std::string args = r.is_null("args") ? "" : fmt::format("({})", r.str("args"));
     extension_member_acl m;
     m.object_type = type_keyword;
     if (m.object_type == "FUNCTION" && r.ch("prokind") == 'p') m.object_type = "PROCEDURE";
