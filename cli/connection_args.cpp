@@ -42,8 +42,9 @@ std::string resolve_dsn(const std::string& immich_env, const std::string& dsn, c
                                         [](const std::string& o) { return o.rfind("host ", 0) == 0; });
     if (compose_host && !host_given)
       events.log(log_level::info,
-                 "the host \"database\" is the compose service name: it resolves only on Immich's compose network; "
-                 "from the host publish the port on 127.0.0.1 and set PGHOST=127.0.0.1 (docs/immich.md)");
+                 "the host \"database\" is Immich's compose service name: it resolves only on Immich's compose network "
+                 "(as in the immichbak container); from the host, publish the port on 127.0.0.1 and set "
+                 "PGHOST=127.0.0.1 (docs/immich.md)");
   }
   return c.dsn;
 }

@@ -128,7 +128,10 @@ std::string to_text(const std::vector<backup_entry>& entries) {
                        versions_text(e), tr, e.name);
     if (!e.problem.empty() && e.kind != entry_kind::foreign) out += fmt::format("    {}\n", e.problem);
   }
-  out += "(* time of last modification: the file has no time of its own)";
+  const bool starred = std::any_of(entries.begin(), entries.end(),
+                                   [](const backup_entry& e) { return e.time_source == "modified"; });
+  if (starred) out += "(* time of last modification: the file has no time of its own)";
+  else out.pop_back();  // the last line's newline: the caller adds one
   return out;
 }
 
