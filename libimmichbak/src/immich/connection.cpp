@@ -89,7 +89,9 @@ immich_env_connection connection_from_immich_env(const std::filesystem::path& en
   const pg::conninfo_settings given = dsn.empty() ? pg::conninfo_settings{} : pg::conninfo_parse(dsn);
   pg::conninfo_settings merged;
   for (const auto& [k, v] : from_file) {
-    const bool in_string = std::any_of(given.begin(), given.end(), [&](const auto& g) { return g.first == k; });
+    const std::string& keyword = k;  // clang 14 cannot capture a structured binding
+    const bool in_string =
+        std::any_of(given.begin(), given.end(), [&](const auto& g) { return g.first == keyword; });
     const std::string env = pg::conninfo_env_name(k);
     if (in_string)
       c.overridden.push_back(fmt::format("{} (the connection string)", k));
