@@ -4,30 +4,49 @@
 
 #include <immichbak/error.hpp>
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 namespace immichbak::cli {
 
 namespace {
 
+constexpr const char* compress_forms = "zstd, zstd:LEVEL, gzip, gzip:LEVEL or none";
+
 void parse_compression(const std::string& spec, backup_options& o) {
   if (spec == "none") {
     o.compress = compression::none;
     return;
   }
-  if (spec.rfind("zstd", 0) == 0) {
-    o.compress = compression::zstd;
-    if (spec.size() > 4) {
-      if (spec[4] != ':') throw error(errc::invalid_argument, "--compress: expected zstd, zstd:LEVEL or none, got \"" + spec + "\"");
-      try {
-        o.compression_level = std::stoi(spec.substr(5));
-      } catch (...) {
-        throw error(errc::invalid_argument, "--compress: the zstd level must be a number from 1 to 19, got \"" + spec.substr(5) + "\"");
-      }
+  struct variant {
+    const char* name;
+    compression c;
+    int default_level;
+    const char* range;
+  };
+  for (const variant v : {variant{"zstd", compression::zstd, 2, "1 to 19"},
+                          variant{"gzip", compression::gzip, default_gzip_level, "1 to 12"}}) {
+    const std::string name = v.name;
+    if (spec.rfind(name, 0) != 0) continue;
+    o.compress = v.c;
+    o.compression_level = v.default_level;
+    if (spec.size() == name.size()) return;
+    if (spec[name.size()] != ':')
+      throw error(errc::invalid_argument, fmt::format("--compress: expected {}, got \"{}\"", compress_forms, spec));
+    const std::string level = spec.substr(name.size() + 1);
+    std::size_t used = 0;
+    try {
+      o.compression_level = std::stoi(level, &used);
+    } catch (...) {
+      used = 0;
     }
+    if (used == 0 || used != level.size())
+      throw error(errc::invalid_argument,
+                  fmt::format("--compress: the {} level must be a number from {}, got \"{}\"", name, v.range, level));
     return;
   }
-  throw error(errc::invalid_argument, "--compress: expected zstd, zstd:LEVEL or none, got \"" + spec + "\"");
+  throw error(errc::invalid_argument, fmt::format("--compress: expected {}, got \"{}\"", compress_forms, spec));
 }
 
 }  // namespace
@@ -42,7 +61,7 @@ void add_backup_options(CLI::App* sub, backup_args& a, bool env_for_all) {
   add_immich_env_option(sub, a.immich_env);
   sub->add_option("--dest", a.dest, "Directory to write the backup into")->required()->envname("IMMICHBAK_DEST");
   env(sub->add_option("--prefix", a.prefix, "File name prefix")->capture_default_str(), "IMMICHBAK_PREFIX");
-  env(sub->add_option("--compress", a.compress, "zstd (level 2), zstd:LEVEL (1-19) or none")->capture_default_str(),
+  env(sub->add_option("--compress", a.compress, "zstd (level 2), zstd:LEVEL (1-19), gzip (level 2; a .sql.gz Immich's own Backups page restores), gzip:LEVEL (1-12) or none")->capture_default_str(),
       "IMMICHBAK_COMPRESS");
   env(sub->add_option("-j,--jobs", a.jobs, "Parallel COPY workers sharing one snapshot")
           ->check(CLI::Range(1, 64))

@@ -27,7 +27,7 @@ install(FILES
 # only as the shared libraries we link ourselves (libpq's own static closure of pgcommon,
 # gssapi, ldap... is not wanted), so list their plain `--libs` in Libs.private rather than
 # Requires.private (which `pkg-config --static` would expand recursively).
-set(IMMICHBAK_PC_DEPS "libpq libzstd libcrypto fmt zlib")
+set(IMMICHBAK_PC_DEPS "libpq libzstd libdeflate libcrypto fmt zlib")
 if(BUILD_SHARED_LIBS)
   set(IMMICHBAK_PC_REQUIRES_PRIVATE "${IMMICHBAK_PC_DEPS}")
   set(IMMICHBAK_PC_LIBS_PRIVATE "-lpthread")

@@ -18,7 +18,8 @@ packages=(
   libpq-dev                                    # libpq: the PostgreSQL client protocol
   libzstd-dev zstd                             # compression; zstd CLI for the stock-tools tests
   libssl-dev                                   # libcrypto: SHA-256
-  zlib1g-dev                                   # reading Immich's own .sql.gz dumps
+  zlib1g-dev                                   # reading Immich's own .sql.gz dumps and gzip backups
+  libdeflate-dev                               # writing gzip backups (5x zlib's speed, same size)
   libfmt-dev nlohmann-json3-dev libcli11-dev   # formatting, manifest JSON, command line
   catch2                                       # unit and integration tests (Catch2 v2)
   python3                                      # the fixture generator (standard library only)

@@ -60,6 +60,7 @@ struct handmade_backup {
 inline int kind_order(frame_kind k) {
   switch (k) {
     case frame_kind::header: return 0;
+    case frame_kind::clean: return 0;
     case frame_kind::pre_data: return 1;
     case frame_kind::data: return 2;
     case frame_kind::post_data: return 3;

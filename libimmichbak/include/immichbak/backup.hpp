@@ -12,7 +12,13 @@
 
 namespace immichbak {
 
-enum class compression { none, zstd };
+/// zstd: `.sql.zst` (the default). gzip: `.sql.gz`, one gzip member per frame, a file
+/// Immich's own Backups page lists and restores (docs/immich.md). none: `.sql`.
+enum class compression { none, zstd, gzip };
+
+/// The gzip level `--compress gzip` uses: with libdeflate, level 2 writes files the size
+/// of `gzip -6` (Immich's own job) at 5x its speed (docs/performance.md, "gzip codec").
+inline constexpr int default_gzip_level = 2;
 
 struct backup_options {
   /// libpq connection string or URI. Empty: PG* environment, .pgpass and service files
@@ -21,7 +27,7 @@ struct backup_options {
   std::filesystem::path dest_dir;
   std::string prefix = "immich-db";
   compression compress = compression::zstd;
-  /// zstd level, 1-19. Level 2 because on Immich data (embeddings as decimal text, UUIDs)
+  /// zstd level, 1-19 (gzip: 1-12, see default_gzip_level). Level 2 because on Immich data (embeddings as decimal text, UUIDs)
   /// it compresses 1.7x as fast as level 3 and, with the writer's 7-byte minimum match,
   /// still writes a file ~2 % smaller than stock `zstd -3`; level 3 is ~4.5 % smaller
   /// again at stock `zstd -3`'s speed (docs/performance.md). Higher levels: smaller, slower.

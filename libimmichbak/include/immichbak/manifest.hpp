@@ -15,7 +15,11 @@
 
 namespace immichbak {
 
-enum class frame_kind { header, pre_data, data, post_data, owners, privileges };
+/// `clean` (format 1.1, gzip variant only) comes right after the header: the DROP ... IF
+/// EXISTS statements that let the script run into a database that already holds the
+/// objects (Immich's own restore); immichbak's restore, which always loads a new database,
+/// skips it.
+enum class frame_kind { header, pre_data, data, post_data, owners, privileges, clean };
 IMMICHBAK_EXPORT const char* frame_kind_name(frame_kind k) noexcept;
 
 /// Post-data frames are grouped in phases that a restore may run in parallel inside a

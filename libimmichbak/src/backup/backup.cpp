@@ -114,6 +114,8 @@ std::string lock_timeout_sql(std::chrono::milliseconds t) {
 schema::capture_options capture_options_for(const backup_options& o, const std::vector<listed_table>& listed,
                                             std::vector<regenerable_table>* preset) {
   schema::capture_options co;
+  // A gzip file is for Immich's own restore, which runs it into the existing database.
+  co.target_may_exist = o.compress == compression::gzip;
   for (const auto& p : o.exclude_table_data) co.exclude_table_data.emplace_back(p, "--exclude-table-data " + p);
   if (o.exclude_regenerable) {
     std::vector<std::string> public_tables;
@@ -259,8 +261,8 @@ void backup_run::leader_phase() {
   m_.database = c.database();
   m_.server_version = short_version(c.server_version_string());
   m_.server_version_num = c.server_version();
-  m_.compression = o_.compress == compression::zstd ? "zstd" : "none";
-  m_.compression_level = o_.compress == compression::zstd ? o_.compression_level : 0;
+  m_.compression = format::manifest_compression(o_.compress);
+  m_.compression_level = o_.compress == compression::none ? 0 : o_.compression_level;
   m_.immich_migration = immich::migration(c);
   m_.encoding = plan_.encoding.empty() ? c.parameter("server_encoding") : plan_.encoding;
   for (const auto& [name, value] : session::settings()) m_.session_settings[name] = value;
@@ -302,7 +304,8 @@ void backup_run::write_units(frame_kind kind, std::optional<post_phase> phase) {
     meta.label = u.label;
     std::uint64_t size = writer_->write_frame(meta, u.sql).plain_size;
     plain_bytes_ += size;
-    if (kind != frame_kind::pre_data) report_.item_done(u.label, size, 0);  // the "post-data" phase
+    if (kind != frame_kind::pre_data && kind != frame_kind::clean)
+      report_.item_done(u.label, size, 0);  // the "post-data" phase
   }
 }
 
@@ -408,13 +411,17 @@ backup_result backup_run::run() {
     format::frame_meta header;
     header.kind = frame_kind::header;
     header.label = "session settings";
-    plain_bytes_ += writer_->write_frame(header, format::header_sql()).plain_size;
+    const std::string& header_sql =
+        o_.compress == compression::gzip ? format::gzip_header_sql() : format::header_sql();
+    plain_bytes_ += writer_->write_frame(header, header_sql).plain_size;
+    write_units(frame_kind::clean, std::nullopt);
     write_units(frame_kind::pre_data, std::nullopt);
 
     data_phase();
 
     std::size_t post_units = static_cast<std::size_t>(std::count_if(
-        plan_.units.begin(), plan_.units.end(), [](const schema::ddl_unit& u) { return u.kind != frame_kind::pre_data; }));
+        plan_.units.begin(), plan_.units.end(),
+        [](const schema::ddl_unit& u) { return u.kind != frame_kind::pre_data && u.kind != frame_kind::clean; }));
     report_.phase("post-data", post_units);
     for (post_phase p : {post_phase::indexes, post_phase::foreign_keys, post_phase::final, post_phase::none})
       write_units(frame_kind::post_data, p);

@@ -24,7 +24,14 @@ std::string iso8601(std::time_t utc) {
                      tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-const char* file_extension(compression c) { return c == compression::zstd ? ".sql.zst" : ".sql"; }
+const char* file_extension(compression c) {
+  switch (c) {
+    case compression::zstd: return ".sql.zst";
+    case compression::gzip: return ".sql.gz";
+    case compression::none: break;
+  }
+  return ".sql";
+}
 
 std::filesystem::path backup_file_name(const std::filesystem::path& dir, const std::string& prefix, std::time_t utc,
                                        compression c, int n) {

@@ -9,6 +9,32 @@
 
 namespace immichbak::backup_engine {
 
+namespace {
+
+// A gzip backup is meant for Immich's own Backups page (docs/immich.md), which lists only
+// names matching /^[\d\w-.]+\.sql(?:\.gz)?$/ and reads a version out of /-v(.*)-/ in the
+// name: a version <= 2.4 there makes it restore the file as a pg_dumpall script, into
+// the wrong database. So the prefix keeps to those characters and holds no "-v".
+void check_immich_listable_prefix(const std::string& prefix) {
+  for (char c : prefix) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-' || c == '.';
+    if (!ok)
+      throw error(errc::invalid_argument,
+                  fmt::format("--prefix \"{}\" has a character Immich's Backups page does not accept in a file name; "
+                              "with --compress gzip use only letters, digits, '_', '-' and '.'",
+                              prefix));
+  }
+  if (prefix.find("-v") != std::string::npos)
+    throw error(errc::invalid_argument,
+                fmt::format("--prefix \"{}\" holds \"-v\", which Immich's Backups page reads as the Immich version "
+                            "that wrote the file (an old one makes it restore the file the wrong way); choose a "
+                            "prefix without \"-v\" for --compress gzip",
+                            prefix));
+}
+
+}  // namespace
+
 void check_options(const backup_options& o) {
   namespace fs = std::filesystem;
   if (o.jobs < 1 || o.jobs > 64)
@@ -17,6 +43,11 @@ void check_options(const backup_options& o) {
     throw error(errc::invalid_argument,
                 fmt::format("the zstd compression level (--compress zstd:LEVEL) must be between 1 and 19, got {}",
                             o.compression_level));
+  if (o.compress == compression::gzip && (o.compression_level < 1 || o.compression_level > 12))
+    throw error(errc::invalid_argument,
+                fmt::format("the gzip compression level (--compress gzip:LEVEL) must be between 1 and 12, got {}",
+                            o.compression_level));
+  if (o.compress == compression::gzip) check_immich_listable_prefix(o.prefix);
   if (o.prefix.empty()) throw error(errc::invalid_argument, "--prefix must not be empty");
   if (o.prefix.find('/') != std::string::npos || o.prefix.find('\0') != std::string::npos)
     throw error(errc::invalid_argument,

@@ -1,6 +1,7 @@
 #include "format/backup_reader.hpp"
 
 #include "format/file_io.hpp"
+#include "format/gzip_member.hpp"
 #include "format/header_sql.hpp"
 #include "format/layout.hpp"
 #include "format/manifest_json.hpp"
@@ -77,7 +78,8 @@ struct backup_reader::impl {
   fs::path path;
   unique_fd fd;
   std::uint64_t size = 0;
-  bool compressed = false;
+  footer_variant variant = footer_variant::text;
+  bool compressed = false;  // zstd or gzip: frames carry their own checksum
   std::uint64_t manifest_container_start = 0;  // frames must end at or before this
   manifest m;
 
@@ -87,6 +89,8 @@ struct backup_reader::impl {
   void validate_frames();
   void check_frame_bounds(const manifest_frame& f) const;
   void decode_zstd(const manifest_frame& f, const std::function<void(std::string_view)>& sink, sha256* h) const;
+  void decode_gzip(const manifest_frame& f, const std::function<void(std::string_view)>& sink, sha256* h) const;
+  std::string read_gzip_manifest(const footer& ft) const;
   void copy_plain(const manifest_frame& f, const std::function<void(std::string_view)>& sink, sha256* h) const;
 };
 
@@ -111,6 +115,15 @@ bool backup_reader::impl::starts_like_ours() const {
   std::string head(n, '\0');
   if (n) pread_exact(fd.get(), head.data(), n, 0, path);
   if (starts_like_header(head)) return true;
+  if (n >= 10 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b) {
+    // Gzip: inflate the start of the first member (a cut inside it still yields its start).
+    std::string out;
+    inflate_member(
+        n, out_max, false, out_max,
+        [&](std::uint64_t off, char* buf, std::size_t len) { std::memcpy(buf, head.data() + off, len); },
+        [&](std::string_view piece) { out.append(piece.substr(0, out_max - out.size())); });
+    return starts_like_header(out);
+  }
   if (n < 6 || get_le32(head.data()) != zstd_frame_magic) return false;
   // A cut inside the header's one zstd block decodes to nothing: then the frame header
   // alone (content checksum on, content size that of our header) has to tell.
@@ -132,11 +145,11 @@ bool backup_reader::impl::starts_like_ours() const {
 }
 
 void backup_reader::impl::read_footer_and_manifest() {
-  std::size_t tail_len = static_cast<std::size_t>(std::min<std::uint64_t>(size, text_footer_size));
+  std::size_t tail_len = static_cast<std::size_t>(std::min<std::uint64_t>(size, footer_tail_max));
   std::string tail(tail_len, '\0');
   if (tail_len) pread_exact(fd.get(), tail.data(), tail_len, size - tail_len, path);
-  auto variant = detect_footer(tail, size);
-  if (!variant) {
+  auto found = detect_footer(tail, size);
+  if (!found) {
     // Without a footer a file is never read as a backup. One that starts like ours lost
     // its end (or gained bytes after it): that is damage, not a foreign file.
     if (starts_like_ours())
@@ -149,9 +162,13 @@ void backup_reader::impl::read_footer_and_manifest() {
     throw error(errc::not_a_backup,
                 fmt::format("{} is not an immichbak backup: it neither starts nor ends like one", path.string()));
   }
-  compressed = *variant == footer_variant::binary;
-  std::size_t footer_len = compressed ? binary_footer_size : text_footer_size;
-  footer ft = decode_footer(*variant, std::string_view(tail).substr(tail.size() - footer_len), path);
+  variant = *found;
+  compressed = variant != footer_variant::text;
+  const std::size_t footer_len = footer_size(variant);
+  footer ft = decode_footer(variant, std::string_view(tail).substr(tail.size() - footer_len), path);
+  const char* const compression_of_variant = variant == footer_variant::binary ? "zstd"
+                                             : variant == footer_variant::gzip ? "gzip"
+                                                                               : "none";
 
   auto bad = [&](std::string_view what) {
     throw error(errc::corrupt_backup,
@@ -162,6 +179,16 @@ void backup_reader::impl::read_footer_and_manifest() {
   if (ft.manifest_length == 0 || ft.manifest_length > max_manifest_bytes)
     bad(fmt::format("the footer gives a manifest length of {} bytes (the limit is {})", ft.manifest_length,
                     max_manifest_bytes));
+  std::string json;
+  if (variant == footer_variant::gzip) {
+    // [manifest member][footer member]: the footer gives the member's offset and size.
+    if (ft.manifest_offset > footer_start || footer_start - ft.manifest_offset != ft.manifest_length)
+      bad(fmt::format("the footer places its gzip member at offset {} with length {}, which does not end at the "
+                      "footer (offset {})",
+                      ft.manifest_offset, ft.manifest_length, footer_start));
+    manifest_container_start = ft.manifest_offset;
+    json = read_gzip_manifest(ft);
+  } else {
   // Compressed: [skippable header][json][footer]; plain: [prefix][json]\n[footer line].
   const std::uint64_t before = compressed ? skippable_header_size : manifest_line_prefix.size();
   const std::uint64_t after = compressed ? 0 : 1;
@@ -183,8 +210,9 @@ void backup_reader::impl::read_footer_and_manifest() {
     if (nl != '\n') bad("the manifest line does not end before the footer line");
   }
 
-  std::string json(static_cast<std::size_t>(ft.manifest_length), '\0');
+  json.assign(static_cast<std::size_t>(ft.manifest_length), '\0');
   pread_exact(fd.get(), json.data(), json.size(), ft.manifest_offset, path);
+  }
   if (sha256::of(json) != ft.manifest_sha256) bad("its sha256 does not match the footer");
   try {
     m = manifest_from_json(json);
@@ -194,10 +222,31 @@ void backup_reader::impl::read_footer_and_manifest() {
   if (m.format_major != ft.major || m.format_minor != ft.minor)
     bad(fmt::format("it says format {}.{} but the footer says {}.{}", m.format_major, m.format_minor, ft.major,
                     ft.minor));
-  if (m.compression != (compressed ? "zstd" : "none"))
-    bad(fmt::format("it says compression \"{}\" but the file is {}", m.compression,
-                    compressed ? "zstd-compressed" : "uncompressed"));
+  if (m.compression != compression_of_variant)
+    bad(fmt::format("it says compression \"{}\" but the file ends like a {} backup", m.compression,
+                    compression_of_variant == std::string_view("none") ? "uncompressed" : compression_of_variant));
   validate_frames();
+}
+
+std::string backup_reader::impl::read_gzip_manifest(const footer& ft) const {
+  // Inflate the member (bounded: the JSON limit plus its line's prefix and newline), then
+  // take the JSON out of its comment line.
+  const std::uint64_t line_max = max_manifest_bytes + manifest_line_prefix.size() + 1;
+  std::string line;
+  auto problem = inflate_member(
+      ft.manifest_length, line_max, false, io_chunk_bytes,
+      [&](std::uint64_t off, char* buf, std::size_t n) { pread_exact(fd.get(), buf, n, ft.manifest_offset + off, path); },
+      [&](std::string_view piece) { line.append(piece); });
+  auto bad = [&](std::string_view what) {
+    throw error(errc::corrupt_backup,
+                fmt::format("damaged manifest in {}: {}; the file is corrupt (restore from another copy)",
+                            path.string(), what));
+  };
+  if (problem) bad(fmt::format("its gzip member: {}", problem->what));
+  if (line.size() < manifest_line_prefix.size() + 2 || line.substr(0, manifest_line_prefix.size()) != manifest_line_prefix ||
+      line.back() != '\n')
+    bad("its gzip member does not hold one \"-- immichbak-manifest\" line");
+  return line.substr(manifest_line_prefix.size(), line.size() - manifest_line_prefix.size() - 1);
 }
 
 void backup_reader::impl::check_frame_bounds(const manifest_frame& f) const {
@@ -309,6 +358,18 @@ void backup_reader::impl::decode_zstd(const manifest_frame& f, const std::functi
     corrupt_frame(path, f, fmt::format("it decompresses to {} bytes, the manifest says {}", produced, f.plain_size));
 }
 
+void backup_reader::impl::decode_gzip(const manifest_frame& f, const std::function<void(std::string_view)>& sink,
+                                      sha256* h) const {
+  auto problem = inflate_member(
+      f.stored_size, f.plain_size, true, io_chunk_bytes,
+      [&](std::uint64_t off, char* buf, std::size_t n) { pread_exact(fd.get(), buf, n, f.offset + off, path); },
+      [&](std::string_view piece) {
+        if (h) h->update(piece);
+        sink(piece);
+      });
+  if (problem) corrupt_frame(path, f, problem->what);
+}
+
 backup_reader::backup_reader(const fs::path& file) : impl_(std::make_unique<impl>()) {
   impl_->path = file;
   impl_->open_file();
@@ -331,7 +392,8 @@ void backup_reader::read_frame(const manifest_frame& frame, const std::function<
   impl_->check_frame_bounds(frame);
   std::optional<sha256> h;
   if (check_sha256) h.emplace();
-  if (impl_->compressed) impl_->decode_zstd(frame, sink, h ? &*h : nullptr);
+  if (impl_->variant == footer_variant::binary) impl_->decode_zstd(frame, sink, h ? &*h : nullptr);
+  else if (impl_->variant == footer_variant::gzip) impl_->decode_gzip(frame, sink, h ? &*h : nullptr);
   else impl_->copy_plain(frame, sink, h ? &*h : nullptr);
   if (h) {
     std::string got = h->finish_hex();

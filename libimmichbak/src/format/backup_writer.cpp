@@ -1,6 +1,7 @@
 #include "format/backup_writer.hpp"
 
 #include "format/file_io.hpp"
+#include "format/gzip_member.hpp"
 #include "format/layout.hpp"
 #include "format/manifest_json.hpp"
 #include "format/sha256.hpp"
@@ -140,16 +141,28 @@ struct backup_writer::impl {
   }
 };
 
+const char* manifest_compression(compression c) noexcept {
+  switch (c) {
+    case compression::zstd: return "zstd";
+    case compression::gzip: return "gzip";
+    case compression::none: break;
+  }
+  return "none";
+}
+
 backup_writer::backup_writer(fs::path final_path, compression c, int level) : impl_(std::make_unique<impl>()) {
   impl& d = *impl_;
   d.final_path = std::move(final_path);
   d.partial_path = with_suffix(d.final_path, ".partial");
   d.sidecar_final = sidecar_path(d.final_path);
   d.comp = c;
-  d.level = c == compression::zstd ? level : 0;
+  d.level = c == compression::none ? 0 : level;
   if (c == compression::zstd && (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel()))
     throw error(errc::invalid_argument, fmt::format("compression level {} is out of range: zstd accepts {} to {}",
                                                     level, ZSTD_minCLevel(), ZSTD_maxCLevel()));
+  if (c == compression::gzip && (level < gzip_min_level || level > gzip_max_level))
+    throw error(errc::invalid_argument, fmt::format("compression level {} is out of range: gzip accepts {} to {}",
+                                                    level, gzip_min_level, gzip_max_level));
   std::error_code ec;
   if (fs::exists(d.final_path, ec))
     throw error(errc::io_error, fmt::format("cannot create {}: the file already exists", d.final_path.string()));
@@ -169,6 +182,8 @@ manifest_frame backup_writer::write_frame(const frame_meta& meta, std::string_vi
   if (plain.empty() || plain.back() != '\n')
     throw error(errc::internal, fmt::format("backup writer: {} frame '{}{}' must be non-empty and end in a newline",
                                             frame_kind_name(meta.kind), meta.label, meta.table));
+  if (meta.kind == frame_kind::clean && impl_->comp != compression::gzip)
+    throw error(errc::internal, "backup writer: clean frames belong to the gzip variant only");
   if ((meta.kind == frame_kind::post_data) != (meta.phase != post_phase::none))
     throw error(errc::internal, fmt::format("backup writer: {} frame '{}' has phase {}", frame_kind_name(meta.kind),
                                             meta.label, post_phase_name(meta.phase)));
@@ -192,6 +207,9 @@ manifest_frame backup_writer::write_frame(const frame_meta& meta, std::string_vi
   std::string_view stored = plain;
   if (impl_->comp == compression::zstd) {
     compressed = compress_frame(plain, impl_->level);
+    stored = compressed;
+  } else if (impl_->comp == compression::gzip) {
+    compressed = gzip_member(plain, impl_->level);
     stored = compressed;
   }
   f.stored_size = stored.size();
@@ -220,8 +238,8 @@ std::string backup_writer::commit(manifest m) {
     throw error(errc::internal, "backup writer: commit without a header frame");
   try {
     m.format_major = current_major;
-    m.format_minor = current_minor;
-    m.compression = d.comp == compression::zstd ? "zstd" : "none";
+    m.format_minor = d.comp == compression::gzip ? gzip_minor : current_minor;
+    m.compression = manifest_compression(d.comp);
     m.compression_level = d.level;
     m.frames = d.frames;
     std::map<std::pair<std::string, std::string>, manifest_table*> by_name;
@@ -246,6 +264,7 @@ std::string backup_writer::commit(manifest m) {
                                               json.size(), max_manifest_bytes));
 
     footer ft;
+    ft.minor = static_cast<std::uint16_t>(m.format_minor);
     ft.manifest_length = json.size();
     ft.manifest_sha256 = sha256::of(json);
     std::string tail;
@@ -255,6 +274,17 @@ std::string backup_writer::commit(manifest m) {
       put_le32(tail, static_cast<std::uint32_t>(json.size()));
       tail += json;
       tail += encode_binary_footer(ft);
+    } else if (d.comp == compression::gzip) {
+      // The manifest line in a member of its own (a comment to psql after gunzip); the
+      // footer points at the member and hashes the JSON inside it.
+      std::string line = std::string(manifest_line_prefix) + json + "\n";
+      tail = gzip_member(line, d.level);
+      ft.manifest_offset = d.offset;
+      ft.manifest_length = tail.size();
+      if (ft.manifest_length > max_manifest_bytes)
+        throw error(errc::internal, fmt::format("backup writer: the manifest member is {} bytes, over the format's "
+                                                "limit of {}", ft.manifest_length, max_manifest_bytes));
+      tail += encode_gzip_footer(ft);
     } else {
       ft.manifest_offset = d.offset + manifest_line_prefix.size();
       tail += manifest_line_prefix;

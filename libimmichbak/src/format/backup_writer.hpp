@@ -21,6 +21,9 @@ struct frame_meta {
   std::uint64_t rows = 0;
 };
 
+/// The manifest's name for a variant: "zstd", "gzip" or "none".
+const char* manifest_compression(compression c) noexcept;
+
 class backup_writer {
  public:
   /// Creates `final_path` + ".partial" (O_EXCL, mode 0600). Throws error(io_error) naming

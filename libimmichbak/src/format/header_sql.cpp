@@ -52,6 +52,18 @@ const std::string& header_sql() {
   return s;
 }
 
+const std::string& gzip_header_sql() {
+  static const std::string s = [] {
+    const std::string& plain = header_sql();
+    const std::string statements = plain.substr(plain.find("\\set ON_ERROR_STOP"));
+    return "-- immichbak backup, format 1.1 (gzip)\n"
+           "-- Restore with `immichbak restore FILE`, from Immich's own Backups page, or with stock tools into an\n"
+           "-- empty database: gunzip -c FILE | psql -X -d DBNAME\n" +
+           statements;
+  }();
+  return s;
+}
+
 bool starts_like_header(std::string_view plain) {
   constexpr std::size_t min_prefix = 12;  // "-- immichbak"
   if (plain.size() >= header_magic.size()) return plain.substr(0, header_magic.size()) == header_magic;

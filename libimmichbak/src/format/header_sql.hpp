@@ -17,6 +17,9 @@ const std::vector<std::pair<std::string, std::string>>& pinned_session_settings(
 std::map<std::string, std::string> pinned_session_settings_map();
 /// The plain bytes of the header frame.
 const std::string& header_sql();
+/// The gzip variant's header frame (format 1.1): the same statements, its comment lines
+/// name the format's minor and the stock tools that restore it.
+const std::string& gzip_header_sql();
 /// The first bytes of every backup's script, up to the format version: the header's
 /// first comment line starts with them (docs/format.md section 3.2).
 inline constexpr std::string_view header_magic = "-- immichbak backup, format ";

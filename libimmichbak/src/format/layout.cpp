@@ -1,5 +1,7 @@
 #include "format/layout.hpp"
 
+#include "format/gzip_member.hpp"
+
 #include <immichbak/error.hpp>
 
 #include <fmt/format.h>
@@ -109,6 +111,25 @@ std::string encode_text_footer(const footer& f) {
   return out;
 }
 
+std::string encode_gzip_footer(const footer& f) { return gzip_stored_member(encode_text_footer(f)); }
+
+std::size_t footer_size(footer_variant v) noexcept {
+  switch (v) {
+    case footer_variant::binary: return binary_footer_size;
+    case footer_variant::gzip: return gzip_footer_size;
+    case footer_variant::text: break;
+  }
+  return text_footer_size;
+}
+
+namespace {
+// What a gzip footer member starts with: its fixed member header and the stored block's
+// header for 237 bytes (gzip_stored_member()).
+std::string gzip_footer_head() {
+  return gzip_stored_member(std::string(text_footer_size, ' ')).substr(0, gzip_stored_prefix);
+}
+}  // namespace
+
 std::optional<footer_variant> detect_footer(std::string_view tail, std::uint64_t file_size) {
   // Recognise a footer when either half of its identification survives, so one damaged
   // byte is reported as damage rather than as "not a backup".
@@ -117,6 +138,12 @@ std::optional<footer_variant> detect_footer(std::string_view tail, std::uint64_t
     bool container = get_le32(b.data()) == footer_skippable_magic && get_le32(b.data() + 4) == footer_payload_size;
     bool magic = b.substr(skippable_header_size, 8) == footer_payload_magic;
     if (container || magic) return footer_variant::binary;
+  }
+  if (file_size >= gzip_footer_size && tail.size() >= gzip_footer_size) {
+    std::string_view g = tail.substr(tail.size() - gzip_footer_size);
+    bool container = g.substr(0, gzip_stored_prefix) == gzip_footer_head();
+    bool prefix = g.substr(gzip_stored_prefix, footer_line_prefix.size()) == footer_line_prefix;
+    if (container || prefix) return footer_variant::gzip;
   }
   if (file_size >= text_footer_size && tail.size() >= text_footer_size) {
     std::string_view t = tail.substr(tail.size() - text_footer_size);
@@ -145,6 +172,16 @@ footer decode_footer(footer_variant v, std::string_view bytes, const fs::path& f
     std::memcpy(f.manifest_sha256.data(), p.data() + 32, 32);
     check_major(f, file);
     return f;
+  }
+  if (v == footer_variant::gzip) {
+    if (bytes.size() != gzip_footer_size) damaged(file, "wrong size");
+    if (bytes.substr(0, gzip_stored_prefix) != gzip_footer_head())
+      damaged(file, "the footer's gzip member header is wrong");
+    std::string_view line = bytes.substr(gzip_stored_prefix, text_footer_size);
+    const char* trailer = bytes.data() + gzip_stored_prefix + text_footer_size;
+    if (get_le32(trailer) != crc32_of(line) || get_le32(trailer + 4) != text_footer_size)
+      damaged(file, "the footer's gzip member trailer (CRC-32, size) does not match");
+    return decode_footer(footer_variant::text, line, file);
   }
   if (bytes.size() != text_footer_size) damaged(file, "wrong size");
   if (bytes.substr(0, footer_line_prefix.size()) != footer_line_prefix) damaged(file, "the footer line prefix is wrong");

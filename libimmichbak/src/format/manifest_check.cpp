@@ -46,6 +46,9 @@ std::vector<manifest_problem> check_manifest(const manifest& m, std::uint64_t fr
       const auto& f = m.frames[i];
       const std::string t = qualified(f.schema, f.table);
       if (f.kind == frame_kind::header) ++headers;
+      if (f.kind == frame_kind::clean && m.compression != "gzip")
+        add("layout", fmt::format("a clean frame in a {} file (only the gzip variant has them)", m.compression), t,
+            f.offset);
       if (f.offset != expected)
         add("layout",
             f.offset > expected
@@ -57,7 +60,7 @@ std::vector<manifest_problem> check_manifest(const manifest& m, std::uint64_t fr
       int rank = frame_rank(f.kind, f.phase);
       if (rank < last_rank)
         add("layout",
-            fmt::format("the {} comes after the {}: frames must be ordered header, pre_data, data, post_data "
+            fmt::format("the {} comes after the {}: frames must be ordered header, clean, pre_data, data, post_data "
                         "(indexes, foreign_keys, final), owners, privileges",
                         describe_frame(f), describe_frame(m.frames[i - 1])),
             t, f.offset);

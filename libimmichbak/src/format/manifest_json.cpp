@@ -19,6 +19,7 @@ const char* frame_kind_name(frame_kind k) noexcept {
     case frame_kind::post_data: return "post_data";
     case frame_kind::owners: return "owners";
     case frame_kind::privileges: return "privileges";
+    case frame_kind::clean: return "clean";
   }
   return "unknown";
 }
@@ -41,7 +42,7 @@ const char* post_phase_name(post_phase p) noexcept {
 
 std::optional<frame_kind> frame_kind_from_name(std::string_view n) noexcept {
   for (auto k : {frame_kind::header, frame_kind::pre_data, frame_kind::data, frame_kind::post_data,
-                 frame_kind::owners, frame_kind::privileges})
+                 frame_kind::owners, frame_kind::privileges, frame_kind::clean})
     if (n == frame_kind_name(k)) return k;
   return std::nullopt;
 }
@@ -55,14 +56,15 @@ std::optional<post_phase> post_phase_from_name(std::string_view n) noexcept {
 int frame_rank(frame_kind k, post_phase p) noexcept {
   switch (k) {
     case frame_kind::header: return 0;
-    case frame_kind::pre_data: return 1;
-    case frame_kind::data: return 2;
+    case frame_kind::clean: return 1;
+    case frame_kind::pre_data: return 2;
+    case frame_kind::data: return 3;
     case frame_kind::post_data:
-      return p == post_phase::foreign_keys ? 4 : p == post_phase::final ? 5 : 3;
-    case frame_kind::owners: return 6;
-    case frame_kind::privileges: return 7;
+      return p == post_phase::foreign_keys ? 5 : p == post_phase::final ? 6 : 4;
+    case frame_kind::owners: return 7;
+    case frame_kind::privileges: return 8;
   }
-  return 8;
+  return 9;
 }
 
 std::string describe_frame(const manifest_frame& f) {

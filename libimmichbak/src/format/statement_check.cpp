@@ -327,11 +327,12 @@ std::optional<std::string> check_routine(const toks& t, std::size_t i) {
 
 // ---- the sections ---------------------------------------------------------------------------
 
-enum class section { header, pre_data, indexes, foreign_keys, final_, owners, privileges };
+enum class section { header, clean, pre_data, indexes, foreign_keys, final_, owners, privileges };
 
 const char* section_name(section s) {
   switch (s) {
     case section::header: return "the header frame";
+    case section::clean: return "a clean frame";
     case section::pre_data: return "a pre_data frame";
     case section::indexes: return "a post_data frame of phase indexes";
     case section::foreign_keys: return "a post_data frame of phase foreign_keys";
@@ -364,10 +365,18 @@ std::optional<std::string> check_statement(section sec, const std::string& text,
     if (header_statements().count(text)) return std::nullopt;
     return "not one of the header's session settings";
   }
+  if (sec == section::clean) {
+    // Exactly what the writer's clean unit holds (format 1.1, gzip variant).
+    if (t.kw(0, "drop") && (t.kw(1, "extension") || t.kw(1, "schema")) && t.kw(2, "if") && t.kw(3, "exists") &&
+        t.name(4) && t.kw(5, "cascade") && t.ends_at(6))
+      return std::nullopt;
+    return "not DROP EXTENSION / SCHEMA IF EXISTS name CASCADE";
+  }
   if (is_comment(t)) return banned_calls(t);
   const std::size_t n = t.size();
   switch (sec) {
-    case section::header: break;
+    case section::header:
+    case section::clean: break;
     case section::pre_data: {
       if (t.kw(0, "create")) {
         if (t.kw(1, "extension")) {
@@ -575,6 +584,7 @@ std::optional<std::string> check_statement(section sec, const std::string& text,
 section section_of(const manifest_frame& f) {
   switch (f.kind) {
     case frame_kind::header: return section::header;
+    case frame_kind::clean: return section::clean;
     case frame_kind::pre_data: return section::pre_data;
     case frame_kind::post_data:
       return f.phase == post_phase::indexes        ? section::indexes

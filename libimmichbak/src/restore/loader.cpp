@@ -81,10 +81,13 @@ load_plan make_plan(const manifest& m, bool no_owner, bool no_privileges,
   load_plan p;
   std::set<table_key> seen;
   for (const auto& f : m.frames) {
-    if (f.kind == frame_kind::header) continue;
+    // The clean frame's DROPs are for scripts run into an existing database; a restore
+    // always loads a new (or, in place, an empty) one.
+    if (f.kind == frame_kind::header || f.kind == frame_kind::clean) continue;
     if (filter && !filter(f)) continue;
     switch (f.kind) {
-      case frame_kind::header: break;
+      case frame_kind::header:
+      case frame_kind::clean: break;
       case frame_kind::pre_data: p.pre_data.push_back(&f); break;
       case frame_kind::data:
         p.data.push_back(&f);
@@ -335,8 +338,8 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
     return error(errc::corrupt_backup, fmt::format("{} is damaged: {}", describe_frame(f), what));
   };
   try {
-    // A zstd frame's content checksum is verified as it decodes, and the rows are hashed
-    // for the content check: a SHA-256 of the plain bytes on top would only take client
+    // A zstd frame's content checksum (a gzip member's CRC-32) is verified as it decodes,
+    // and the rows are hashed for the content check: a SHA-256 of the plain bytes on top would only take client
     // CPU from the server on a small machine. Uncompressed frames have no other checksum.
     const bool check_sha256 = !reader.compressed();
     reader.read_frame(f, [&](std::string_view piece) {

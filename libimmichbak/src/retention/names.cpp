@@ -51,6 +51,8 @@ std::optional<backup_name> parse_backup_name(std::string_view name) {
   std::string_view stem;
   if (ends_with(name, ".sql.zst"))
     stem = name.substr(0, name.size() - 8);
+  else if (ends_with(name, ".sql.gz"))
+    stem = name.substr(0, name.size() - 7);
   else if (ends_with(name, ".sql"))
     stem = name.substr(0, name.size() - 4);
   else

@@ -1,6 +1,6 @@
 #pragma once
 // File names in a backup directory: immichbak's own (backup/file_name writes them:
-// PREFIX-YYYYMMDDTHHMMSSZ[-N].sql[.zst], UTC), Immich's own backups, and the files that
+// PREFIX-YYYYMMDDTHHMMSSZ[-N].sql[.zst|.gz], UTC), Immich's own backups, and the files that
 // go with a backup (sidecar, verify record, their temporaries).
 
 #include "util/utc_time.hpp"
@@ -17,7 +17,7 @@ struct backup_name {
   std::time_t time = 0;  ///< UTC, from the name
   int suffix = 0;        ///< N of "-N", 0 without
 };
-/// PREFIX-YYYYMMDDTHHMMSSZ[-N].sql or .sql.zst, with a valid date; nullopt otherwise.
+/// PREFIX-YYYYMMDDTHHMMSSZ[-N].sql, .sql.zst or .sql.gz, with a valid date; nullopt otherwise.
 std::optional<backup_name> parse_backup_name(std::string_view name);
 
 struct immich_name {

@@ -274,7 +274,8 @@ retention_plan plan_retention(const std::vector<backup_entry>& listing, const re
     switch (e.kind) {
       case entry_kind::backup:
         if (!e.named_like_ours())
-          pe.reasons.push_back("not named like an immichbak backup (PREFIX-YYYYMMDDTHHMMSSZ.sql.zst): never removed");
+          pe.reasons.push_back(
+              "not named like an immichbak backup (PREFIX-YYYYMMDDTHHMMSSZ.sql.zst, .sql.gz or .sql): never removed");
         else if (!selected)
           pe.reasons.push_back(fmt::format("prefix \"{}\" not selected", e.prefix));
         else

@@ -59,7 +59,7 @@ std::string dollar_quote(std::string_view body, std::string_view tag_hint = "q")
 // ---- object DDL (ddl_objects.cpp) -------------------------------------------------------
 
 std::string extension_ddl(const extension_info& e);
-std::string schema_ddl(const schema_info& s);
+std::string schema_ddl(const schema_info& s, bool target_may_exist = false);
 std::string type_ddl(const type_info& t);
 std::string routine_ddl(const routine_info& r);
 std::string sequence_ddl(const sequence_info& s);

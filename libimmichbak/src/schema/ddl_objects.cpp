@@ -168,10 +168,11 @@ std::string extension_ddl(const extension_info& e) {
          comment_statement("EXTENSION " + sql::ident(e.name), e.comment);
 }
 
-std::string schema_ddl(const schema_info& s) {
+std::string schema_ddl(const schema_info& s, bool target_may_exist) {
   if (s.is_public) {
-    // A new database already has it, commented 'standard public schema'.
-    if (s.comment && *s.comment == "standard public schema") return {};
+    // A new database already has it, commented 'standard public schema'; one recreated by
+    // Immich's restore has no comment.
+    if (s.comment && *s.comment == "standard public schema" && !target_may_exist) return {};
     if (!s.comment) return "COMMENT ON SCHEMA \"public\" IS NULL;\n";
     return comment_statement("SCHEMA \"public\"", s.comment);
   }

@@ -33,6 +33,7 @@ class plan_builder {
   }
 
   dump_plan build() {
+    if (o_.target_may_exist) clean();
     pre_data();
     post_indexes();
     post_foreign_keys();
@@ -67,6 +68,20 @@ class plan_builder {
     }
   }
 
+  // ---- clean (gzip variant) -------------------------------------------------------------
+
+  // What pg_dump --clean --if-exists would drop, coarsened to what Immich's restore does not
+  // drop itself (it recreates the public schema): the extensions, then the other schemas,
+  // each with everything in it. In a new database these do nothing.
+  void clean() {
+    std::string sql;
+    for (const auto& e : c_.extensions)
+      sql += fmt::format("DROP EXTENSION IF EXISTS {} CASCADE;\n", sql::ident(e.name));
+    for (const auto& s : c_.schemas)
+      if (!s.is_public) sql += fmt::format("DROP SCHEMA IF EXISTS {} CASCADE;\n", sql::ident(s.name));
+    unit(frame_kind::clean, post_phase::none, "CLEAN", "", "", std::move(sql));
+  }
+
   // ---- pre-data ---------------------------------------------------------------------
 
   void pre_data() {
@@ -80,7 +95,7 @@ class plan_builder {
         }
         case ordered_node::what::schema: {
           const auto& s = c_.schemas[n.index];
-          pre("SCHEMA " + s.name, "", "", schema_ddl(s));
+          pre("SCHEMA " + s.name, "", "", schema_ddl(s, o_.target_may_exist));
           break;
         }
         case ordered_node::what::type: {
@@ -346,7 +361,7 @@ class plan_builder {
 
   void owners() {
     for (const auto& s : c_.schemas) {
-      if (s.is_public && s.owner == "pg_database_owner") continue;
+      if (s.is_public && s.owner == "pg_database_owner" && !o_.target_may_exist) continue;
       owner("SCHEMA " + s.name, "", "", "SCHEMA", sql::ident(s.name), s.owner);
     }
     for (const auto& t : c_.types)
@@ -395,7 +410,7 @@ class plan_builder {
     if (s.acl.is_null) items = {{s.owner, s.owner, {"USAGE", "CREATE"}, {}}};
     const std::vector<acl_item> standard{{"pg_database_owner", "pg_database_owner", {"USAGE", "CREATE"}, {}},
                                          {"", "pg_database_owner", {"USAGE"}, {}}};
-    if (s.owner == "pg_database_owner" && items == standard) return {};
+    if (s.owner == "pg_database_owner" && items == standard && !o_.target_may_exist) return {};
     acl_info reset;
     reset.is_null = false;
     reset.items = items;

@@ -58,6 +58,11 @@ struct capture_options {
   /// (pattern, reason): rows of matching tables are left out, definitions kept.
   /// Patterns match "schema.table" or "table"; `*` and `?` are wildcards.
   std::vector<std::pair<std::string, std::string>> exclude_table_data;
+  /// The script may run into a database that already holds the objects (the gzip
+  /// variant, for Immich's own restore): add the `clean` unit (DROP ... IF EXISTS of the
+  /// backup's extensions and schemas other than public) and say the public schema's
+  /// owner, comment and privileges outright instead of as differences from a new database.
+  bool target_may_exist = false;
 };
 
 /// Reads the catalog through `conn` (which must already be inside the snapshot

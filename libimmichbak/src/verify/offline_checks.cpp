@@ -200,7 +200,9 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
   if (frame_failures == 0)
     add(report, "frame", check_status::pass,
         fmt::format("{} frames decoded; sizes{} and sha256 match the manifest", frames.size(),
-                    reader.compressed() ? ", zstd checksums" : ""));
+                    reader.get_manifest().compression == "zstd"   ? ", zstd checksums"
+                    : reader.get_manifest().compression == "gzip" ? ", gzip CRC-32s"
+                                                                  : ""));
   if (statement_failures == 0)
     add(report, "statements", check_status::pass,
         fmt::format("{} DDL frames hold only statements immichbak writes in their section{}", ddl_frames,
