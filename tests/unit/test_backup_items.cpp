@@ -12,6 +12,7 @@
 #include <immichbak/error.hpp>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 using namespace immichbak;
@@ -108,6 +109,48 @@ TEST_CASE("backup file names: UTC stamp, extension, suffix", "[backup]") {
   CHECK(iso8601(t) == "2025-01-31T02:00:00Z");
   CHECK(backup_file_name("/d", "immich-db", t, compression::zstd, 0) == "/d/immich-db-20250131T020000Z.sql.zst");
   CHECK(backup_file_name("/d", "x", t, compression::none, 2) == "/d/x-20250131T020000Z-2.sql");
+  CHECK(backup_file_name("/d", "immich-db", t, compression::gzip, 0) == "/d/immich-db-20250131T020000Z.sql.gz");
+}
+
+TEST_CASE("gzip backup names are ones Immich's Backups page lists and never takes for its own", "[backup][gzip]") {
+  // Immich's checks (server/src/utils/database-backups.ts). JavaScript reads its class
+  // [\d\w-.] as digits, word characters, '-' and '.'; std::regex wants the '-' last.
+  const std::regex valid(R"(^[\d\w.-]+\.sql(?:\.gz)?$)", std::regex::ECMAScript);
+  const std::regex routine_old(R"(^immich-db-backup-\d+\.sql\.gz$)", std::regex::ECMAScript);
+  const std::regex routine_new(R"(^immich-db-backup-\d{8}T\d{6}-v.*-pg.*\.sql\.gz$)", std::regex::ECMAScript);
+  const std::regex version(R"(-v(.*)-)", std::regex::ECMAScript);
+  const std::time_t t = 1738288800;
+  for (const char* prefix : {"immich-db", "immich-db-backup", "my_photos.db", "x"}) {
+    for (int suffix : {0, 3}) {
+      const std::string name = backup_file_name("/d", prefix, t, compression::gzip, suffix).filename().string();
+      INFO(name);
+      CHECK(std::regex_match(name, valid));
+      CHECK_FALSE(std::regex_match(name, routine_old));
+      CHECK_FALSE(std::regex_match(name, routine_new));
+      CHECK_FALSE(std::regex_search(name, version));  // no version for Immich to misread
+    }
+  }
+  // Prefixes that would break one of those are refused for gzip (and only for gzip).
+  backup_options o;
+  o.dest_dir = "/";
+  o.compress = compression::gzip;
+  o.compression_level = default_gzip_level;
+  for (const char* prefix : {"photos db", "fotos-ü", "immich-v2.3.0", "a-vault"}) {
+    o.prefix = prefix;
+    INFO(prefix);
+    try {
+      check_options(o);
+      FAIL("accepted");
+    } catch (const error& e) {
+      CHECK(e.code() == errc::invalid_argument);
+      CHECK_THAT(e.what(), Catch::Contains("Immich's Backups page"));
+    }
+    o.compress = compression::zstd;
+    o.compression_level = 2;
+    CHECK_NOTHROW(check_options(o));
+    o.compress = compression::gzip;
+    o.compression_level = default_gzip_level;
+  }
 }
 
 TEST_CASE("backup session settings: one list, SQL derived from the header frame", "[backup]") {
@@ -146,6 +189,16 @@ TEST_CASE("backup options: bad values are rejected naming the option", "[backup]
   CHECK(code_of(b) == errc::invalid_argument);
   b.compress = compression::none;
   CHECK(code_of(b) == errc::internal);  // the level does not matter without compression
+  b = o;
+  b.compress = compression::gzip;
+  for (int level : {1, default_gzip_level, 12}) {
+    b.compression_level = level;
+    CHECK(code_of(b) == errc::internal);
+  }
+  for (int level : {0, 13}) {
+    b.compression_level = level;
+    CHECK(code_of(b) == errc::invalid_argument);
+  }
   b = o;
   b.prefix = "../x";
   CHECK(code_of(b) == errc::invalid_argument);

@@ -77,7 +77,7 @@ TEST_CASE("sidecar lines: written lower case, read as sha256sum writes them", "[
 
 TEST_CASE("verify and restore read one sidecar the same way (upper-case hex included)", "[format][sidecar]") {
   temp_dir dir("sidecar_same");
-  for (auto c : {compression::zstd, compression::none}) {
+  for (auto c : all_variants) {
     auto s = write_sample(dir.path(), c);
     const fs::path side = format::sidecar_path(s.file);
     const std::string line = read_file(side);

@@ -73,18 +73,30 @@ inline std::vector<sample_table> default_tables() {
 
 /// Writes a complete backup (header, pre-data, data, post-data, owners, privileges) with
 /// the real writer and returns what it wrote.
+/// The name write_sample() gives a file of variant `c`.
+inline std::string sample_file_name(compression c) {
+  return c == compression::zstd   ? "immich-db-20250131T020000Z.sql.zst"
+         : c == compression::gzip ? "immich-db-20250131T020000Z.sql.gz"
+                                  : "immich-db-20250131T020000Z.sql";
+}
+
+/// Every variant of the format, for tests that run over all of them.
+inline constexpr compression all_variants[] = {compression::zstd, compression::gzip, compression::none};
+
 inline sample_backup write_sample(const fs::path& dir, compression c, const std::string& name = "",
                                   std::vector<sample_table> tables = default_tables(), int level = 3) {
   sample_backup s;
-  s.file = dir / (name.empty() ? (c == compression::zstd ? "immich-db-20250131T020000Z.sql.zst"
-                                                          : "immich-db-20250131T020000Z.sql")
-                               : name);
+  s.file = dir / (name.empty() ? sample_file_name(c) : name);
   format::backup_writer w(s.file, c, level);
   auto put = [&](format::frame_meta meta, std::string plain) {
     w.write_frame(meta, plain);
     s.plain.push_back(std::move(plain));
   };
-  put({frame_kind::header, post_phase::none, "", "", "", 0}, format::header_sql());
+  put({frame_kind::header, post_phase::none, "", "", "", 0},
+      c == compression::gzip ? format::gzip_header_sql() : format::header_sql());
+  if (c == compression::gzip)
+    put({frame_kind::clean, post_phase::none, "", "", "CLEAN", 0},
+        "DROP EXTENSION IF EXISTS \"cube\" CASCADE;\nDROP SCHEMA IF EXISTS \"We\"\"ird\" CASCADE;\n");
   for (const auto& t : tables) {
     std::string q = "\"" + t.schema + "\".\"" + t.name + "\"";
     // (test data: names without quotes except the one test table, quoted by hand)

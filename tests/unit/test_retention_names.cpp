@@ -26,7 +26,7 @@ TEST_CASE("retention: immichbak's file names are recognised, with prefix, time a
   CHECK(b->suffix == 2);
 
   for (const char* bad :
-       {"immich-db-20250615T020000Z.sql.gz", "immich-db-20251315T020000Z.sql.zst", "immich-db-20250230T020000Z.sql",
+       {"immich-db-20250615T020000Z.sql.bz2", "immich-db-20251315T020000Z.sql.zst", "immich-db-20250230T020000Z.sql",
         "-20250615T020000Z.sql.zst", "20250615T020000Z.sql.zst", "immich-db-20250615T020000.sql.zst",
         "immich-db-20250615T020000Z.sql.zst.partial", "immich-db-20250615T026000Z.sql", "notes.txt",
         "immich-db-20250615T020000Z-x.sql.zst"}) {
@@ -34,6 +34,13 @@ TEST_CASE("retention: immichbak's file names are recognised, with prefix, time a
     CHECK_FALSE(parse_backup_name(bad));
   }
   CHECK(parse_backup_name("immich-db-20240229T235959Z.sql"));  // a leap day
+  // The gzip variant; Immich's own routine names are not ours.
+  auto g = parse_backup_name("immich-db-20250615T020000Z-1.sql.gz");
+  REQUIRE(g);
+  CHECK(g->prefix == "immich-db");
+  CHECK(g->suffix == 1);
+  CHECK_FALSE(parse_backup_name("immich-db-backup-20250729T114018-v1.136.0-pg14.17.sql.gz"));
+  CHECK_FALSE(parse_backup_name("immich-db-backup-1738288800000.sql.gz"));
 }
 
 TEST_CASE("retention: Immich's own backup names, both forms", "[retention]") {

@@ -48,7 +48,7 @@ copy_checker check_copy(std::string_view block, std::size_t piece = 0) {
 
 TEST_CASE("a healthy backup passes every offline check", "[verify]") {
   temp_dir dir("vf_ok");
-  for (auto c : {compression::zstd, compression::none}) {
+  for (auto c : all_variants) {
     auto s = write_sample(dir.path(), c);
     for (int jobs : {1, 3}) {
       verify_report r = run_verify(s.file, jobs);
