@@ -23,6 +23,7 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcli11-dev   # formatting, manifest JSON, command line
   catch2                                       # unit and integration tests (Catch2 v2)
   python3                                      # the fixture generator (standard library only)
+  nodejs                                       # replays Immich's own restore (Node.js) on gzip backups in a test
   postgresql-15 postgresql-client-15           # throwaway test clusters (contrib is included in postgresql-15 on bookworm); psql, pg_dump
 )
 if [[ "${1:-}" == "--with-clang" || "${IMMICHBAK_WITH_CLANG:-0}" == 1 ]]; then
