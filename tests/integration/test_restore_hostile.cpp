@@ -14,6 +14,7 @@
 
 #include "format/backup_reader.hpp"
 #include "format/backup_writer.hpp"
+#include "format/gzip_member.hpp"
 #include "format/layout.hpp"
 #include "format/manifest_json.hpp"
 #include "format/sha256.hpp"
@@ -81,8 +82,13 @@ struct backup_file {
   std::string bytes;
   manifest m;
   std::uint64_t frames_end = 0;
-  bool compressed = false;
+  compression comp = compression::none;
 };
+
+// "cut.sql.zst", "cut.sql.gz" or "cut.sql" for stem "cut".
+std::string file_name(const std::string& stem, compression c) {
+  return stem + (c == compression::zstd ? ".sql.zst" : c == compression::gzip ? ".sql.gz" : ".sql");
+}
 
 backup_file make_backup(const test::scratch_database& src, const fs::path& dir, compression c) {
   auto o = test::basic_options(src.dsn(), dir);
@@ -95,7 +101,7 @@ backup_file make_backup(const test::scratch_database& src, const fs::path& dir, 
   format::backup_reader reader(r.file);
   b.m = reader.get_manifest();
   b.frames_end = reader.frames_end();
-  b.compressed = reader.compressed();
+  b.comp = c;
   return b;
 }
 
@@ -118,7 +124,7 @@ void reseal(const backup_file& b, const std::vector<std::string>& plain, const f
   std::error_code ec;
   fs::remove(out, ec);
   fs::remove(format::sidecar_path(out), ec);
-  format::backup_writer w(out, b.compressed ? compression::zstd : compression::none, 3);
+  format::backup_writer w(out, b.comp, b.comp == compression::gzip ? default_gzip_level : 3);
   for (std::size_t i = 0; i < b.m.frames.size(); ++i) {
     const auto& f = b.m.frames[i];
     w.write_frame({f.kind, f.phase, f.schema, f.table, f.label, f.rows}, plain[i]);
@@ -136,7 +142,14 @@ void reseal_manifest(const backup_file& b, manifest m, const fs::path& out) {
   format::footer ft;
   ft.manifest_length = json.size();
   ft.manifest_sha256 = format::sha256::of(json);
-  if (b.compressed) {
+  ft.minor = static_cast<std::uint16_t>(m.format_minor);
+  if (b.comp == compression::gzip) {
+    const std::string member = format::gzip_member(std::string(format::manifest_line_prefix) + json + "\n", 2);
+    ft.manifest_offset = bytes.size();
+    ft.manifest_length = member.size();
+    bytes += member;
+    bytes += format::encode_gzip_footer(ft);
+  } else if (b.comp == compression::zstd) {
     ft.manifest_offset = bytes.size() + format::skippable_header_size;
     format::put_le32(bytes, format::manifest_skippable_magic);
     format::put_le32(bytes, static_cast<std::uint32_t>(json.size()));
@@ -274,7 +287,7 @@ TEST_CASE("a truncated backup is refused as damaged, never restored as a plain S
   make_source(src);
   test::temp_dir dir("trunc");
   guarded_target target;
-  for (auto c : {compression::zstd, compression::none}) {
+  for (auto c : {compression::zstd, compression::gzip, compression::none}) {
     backup_file b = make_backup(src, dir.path(), c);
     const std::string good_sidecar = slurp(format::sidecar_path(b.file));
     // Where the adversarial run cut: after the header, after a data frame (rows lost),
@@ -297,7 +310,7 @@ TEST_CASE("a truncated backup is refused as damaged, never restored as a plain S
     cuts.push_back(b.bytes.size() - 1);
     if (c == compression::none)  // after every statement of the uncompressed script
       for (std::size_t e : statement_ends(b)) cuts.push_back(e);
-    const fs::path cut = dir.path() / (c == compression::zstd ? "cut.sql.zst" : "cut.sql");
+    const fs::path cut = dir.path() / file_name("cut", c);
     std::size_t refused = 0;
     for (std::size_t len : cuts) {
       INFO("compression " << int(c) << ", cut at " << len << " of " << b.bytes.size());
@@ -328,7 +341,7 @@ TEST_CASE("a truncated backup is refused as damaged, never restored as a plain S
     }
     target.require_unchanged();
     test::report(fmt::format("truncated {} backups: {} cuts, {} restores refused, {} verify findings",
-                             c == compression::zstd ? ".sql.zst" : ".sql", cuts.size(), refused, refused));
+                             file_name("", c), cuts.size(), refused, refused));
   }
 }
 
@@ -388,7 +401,7 @@ TEST_CASE("a manifest verify rejects is rejected by restore, before anything cha
   make_source(src);
   test::temp_dir dir("man");
   guarded_target target;
-  for (auto c : {compression::zstd, compression::none}) {
+  for (auto c : {compression::zstd, compression::gzip, compression::none}) {
     backup_file b = make_backup(src, dir.path(), c);
     std::size_t first_data = 0, first_post = 0;
     for (std::size_t i = 0; i < b.m.frames.size(); ++i) {
@@ -441,7 +454,7 @@ TEST_CASE("a manifest verify rejects is rejected by restore, before anything cha
       INFO("compression " << int(c) << ": " << e.what);
       manifest m = b.m;
       e.apply(m);
-      const fs::path file = dir.path() / (c == compression::zstd ? "edited.sql.zst" : "edited.sql");
+      const fs::path file = dir.path() / file_name("edited", c);
       reseal_manifest(b, m, file);
       verdict v = try_verify(file);
       INFO(describe(v));
@@ -471,7 +484,7 @@ TEST_CASE("a re-sealed backup holding what immichbak never writes: a verify find
     c.exec("ALTER SYSTEM RESET log_min_duration_statement");
     c.exec("SELECT pg_catalog.pg_reload_conf()");
   }
-  for (auto c : {compression::zstd, compression::none}) {
+  for (auto c : {compression::zstd, compression::gzip, compression::none}) {
     backup_file b = make_backup(src, dir.path(), c);
     const std::vector<std::string> plain = plain_frames(b);
     auto index_of = [&](frame_kind k, post_phase p = post_phase::none) {
@@ -520,7 +533,7 @@ TEST_CASE("a re-sealed backup holding what immichbak never writes: a verify find
       } else {
         tampered[p.frame] += p.text;
       }
-      const fs::path file = dir.path() / (c == compression::zstd ? "sealed.sql.zst" : "sealed.sql");
+      const fs::path file = dir.path() / file_name("sealed", c);
       reseal(b, tampered, file, extra);
       REQUIRE(format::check_sidecar(file).status == format::sidecar_status::match);
 
@@ -559,10 +572,10 @@ TEST_CASE("hundreds of mutated backups: verify never crashes, restore never rest
               restores_no_sidecar = 0, resealed = 0, resealed_refused = 0;
   std::map<std::string, std::size_t> codes;
 
-  for (auto c : {compression::zstd, compression::none}) {
+  for (auto c : {compression::zstd, compression::gzip, compression::none}) {
     backup_file b = make_backup(src, dir.path(), c);
     const std::string good_sidecar = slurp(format::sidecar_path(b.file));
-    const fs::path victim = dir.path() / (c == compression::zstd ? "mutant.sql.zst" : "mutant.sql");
+    const fs::path victim = dir.path() / file_name("mutant", c);
     std::vector<std::pair<std::string, std::string>> mutants;  // (what, bytes)
     const std::string& g = b.bytes;
 
@@ -679,7 +692,7 @@ TEST_CASE("hundreds of mutated backups: verify never crashes, restore never rest
       for (char to : {'&', '"', ' '}) {
         std::vector<std::string> tampered = plain;
         tampered[trap][p] = to;
-        const fs::path sealed = dir.path() / (c == compression::zstd ? "resealed.sql.zst" : "resealed.sql");
+        const fs::path sealed = dir.path() / file_name("resealed", c);
         reseal(b, tampered, sealed);
         ++resealed;
         ++total;
