@@ -20,6 +20,7 @@
 #
 # Measured, side by side (warm cache: everything reads the same shared buffers / page cache):
 #   immichbak backup --jobs J        (zstd level 2, the default)
+#   immichbak backup --jobs 2 --compress gzip   (the file Immich's Backups page restores)
 #   pg_dump | zstd -3                (what a careful admin runs)
 #   pg_dump --clean --if-exists | gzip --rsyncable   (Immich's own nightly job)
 #   floor: every table's COPY ... TO STDOUT into /dev/null over one connection (psql),
@@ -163,6 +164,10 @@ for level in $levels; do
     add_run "$name" "rm -f '$dir'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$dir' --jobs $j --compress zstd:$level >/dev/null" -
   done
 done
+# The gzip variant (a file Immich's own Backups page restores), against Immich's own job.
+runs+=(immichbak-gzip-j2)
+mkdir -p "$workdir/immichbak-gzip-j2"
+add_run immichbak-gzip-j2 "rm -f '$workdir/immichbak-gzip-j2'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$workdir/immichbak-gzip-j2' --jobs 2 --compress gzip >/dev/null" -
 add_run pg_dump_zstd "pg_dump -d '$db' | zstd -3 -q -o '$workdir/pg_dump.sql.zst'" "$workdir/pg_dump.sql.zst"
 add_run pg_dump_gzip "pg_dump --clean --if-exists -d '$db' | gzip --rsyncable >'$workdir/pg_dump.sql.gz'" "$workdir/pg_dump.sql.gz"
 all_runs=(floor "${runs[@]}" pg_dump_zstd pg_dump_gzip)
@@ -189,9 +194,9 @@ for n in "${all_runs[@]}"; do
   elif [[ "$n" == floor ]]; then
     size[$n]=0
   else
-    f=$(ls "$workdir/$n"/*.sql.zst | head -1)
+    f=$(ls "$workdir/$n"/*.sql.zst "$workdir/$n"/*.sql.gz 2>/dev/null | head -1)
     size[$n]=$(stat -c %s "$f")
-    ln -sf "$f" "$workdir/$n.sql.zst"
+    ln -sf "$f" "$workdir/$n.sql.${f##*.sql.}"
   fi
 done
 
