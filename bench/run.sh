@@ -194,7 +194,7 @@ for n in "${all_runs[@]}"; do
   elif [[ "$n" == floor ]]; then
     size[$n]=0
   else
-    f=$(ls "$workdir/$n"/*.sql.zst "$workdir/$n"/*.sql.gz 2>/dev/null | head -1)
+    f=$({ compgen -G "$workdir/$n/*.sql.zst" || compgen -G "$workdir/$n/*.sql.gz"; } | head -1)
     size[$n]=$(stat -c %s "$f")
     ln -sf "$f" "$workdir/$n.sql.${f##*.sql.}"
   fi
