@@ -22,7 +22,7 @@ FROM ${BASE}
 # that prune's calendar buckets follow TZ.
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libpq5 libzstd1 libssl3 libfmt9 zlib1g tzdata ca-certificates >/dev/null \
+      libpq5 libzstd1 libdeflate0 libssl3 libfmt9 zlib1g tzdata ca-certificates >/dev/null \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/immichbak/bin/immichbak /usr/local/bin/immichbak
 # Not root: the backup folder must be writable by uid 10001 (or set `user:` in compose).

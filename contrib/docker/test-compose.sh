@@ -8,9 +8,15 @@
 #     container on that network, connected by Immich's .env only (DB_HOSTNAME unset: Immich's
 #     default `database`), backups into a host folder;
 #  4. checks: exit 0, the backup and its sidecar on the host (`sha256sum -c`), `list` says
-#     verified, and the password in no output.
+#     verified, and the password in no output;
+#  5. the host reaches the same database through its Unix socket directory, shared with the
+#     host by a volume (docs/immich.md, (c)): the host's immichbak backs up over the socket
+#     (`--dbname host=DIR`, the password from the .env) and restores the file into a second
+#     database there.
 # Not part of the test suite (CI has no container runtime); run by hand:
 #   contrib/docker/test-compose.sh [podman|docker]
+# IMMICHBAK_BIN: the host's immichbak for step 5 (default: build/release/cli/immichbak, else
+# `immichbak` on PATH).
 # BASE=IMAGE picks the Debian 12 base image (default debian:12-slim); ENGINE_ARGS are global
 # options for the engine (e.g. "--runtime runc --cgroup-manager=cgroupfs" where crun cannot
 # run in a cgroup v1/v2 hybrid).
@@ -51,7 +57,10 @@ DOCKERFILE
 
 step "starting it as Immich's database service (alias database, no published port)"
 "${E[@]}" network create "$net" >/dev/null
-"${E[@]}" run -d --name "$db" --network "$net" --network-alias database immichbak-test-postgres:15 >/dev/null
+mkdir -p "$work/socket"
+chmod 0777 "$work/socket"   # the container's postgres user creates its socket here
+"${E[@]}" run -d --name "$db" --network "$net" --network-alias database \
+  -v "$work/socket:/var/run/postgresql" immichbak-test-postgres:15 >/dev/null
 for _ in $(seq 1 60); do
   "${E[@]}" exec "$db" pg_isready -q -h 127.0.0.1 && break
   sleep 1
@@ -92,4 +101,17 @@ if grep -rq "$password" "$work/backups"; then fail "the password is in a file of
 listing=$("${E[@]}" run --rm -v "$work/backups:/backups" immichbak:test list /backups)
 echo "$listing"
 grep -q "verified (restore test)" <<<"$listing" || fail "list does not show the backup as verified by a restore test"
-echo "test-compose: OK ($engine): backup, verify with a test restore and prune on the compose network"
+
+step "the host's immichbak over the database's socket directory, shared by a volume"
+bin=${IMMICHBAK_BIN:-$root/build/release/cli/immichbak}
+[[ -x "$bin" ]] || bin=$(command -v immichbak) || fail "no immichbak on the host: set IMMICHBAK_BIN"
+[[ -S "$work/socket/.s.PGSQL.5432" ]] || fail "no socket in the shared directory $work/socket"
+mkdir -p "$work/host-backups"
+"$bin" backup --immich-env "$work/.env" --dbname "host=$work/socket" --dest "$work/host-backups" \
+  --compress gzip >"$work/host.log" 2>&1 || { cat "$work/host.log"; fail "backup over the socket"; }
+"$bin" restore "$work"/host-backups/*.sql.gz --immich-env "$work/.env" --dbname "host=$work/socket dbname=immich_copy" \
+  >>"$work/host.log" 2>&1 || { cat "$work/host.log"; fail "restore over the socket"; }
+cat "$work/host.log"
+if grep -q "$password" "$work/host.log"; then fail "the password appears in the host's output"; fi
+echo "test-compose: OK ($engine): backup, verify with a test restore and prune on the compose network;"
+echo "  backup and restore from the host through the shared socket directory"

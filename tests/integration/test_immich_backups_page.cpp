@@ -41,6 +41,12 @@ TEST_CASE("a gzip backup restores through Immich's own restore, gunzip | psql an
   src.psql(extra_schema);
   const std::string want_schema = test::catalog_schema(src.name());
   const std::string want_data = test::data_dump(src.name());
+  auto require_identical = [&](const std::string& db) {
+    const std::string got_schema = test::catalog_schema(db);
+    INFO(test::unified_diff(want_schema, got_schema));
+    CHECK(got_schema == want_schema);
+    CHECK(test::data_dump(db) == want_data);
+  };
 
   test::temp_dir dir("gz_page");
   backup_options o = test::basic_options(src.dsn(), dir.path());
@@ -77,10 +83,7 @@ TEST_CASE("a gzip backup restores through Immich's own restore, gunzip | psql an
     INFO(out.substr(0, 4000));
     REQUIRE(rc == 0);
     CHECK(sessions_on(target.name()) == 0);
-    const std::string got_schema = test::catalog_schema(target.name());
-    INFO(test::unified_diff(want_schema, got_schema));
-    CHECK(got_schema == want_schema);
-    CHECK(test::data_dump(target.name()) == want_data);
+    require_identical(target.name());
   }
 
   SECTION("gunzip -c | psql, into an empty database") {
@@ -92,10 +95,7 @@ TEST_CASE("a gzip backup restores through Immich's own restore, gunzip | psql an
     INFO(out.substr(0, 4000));
     REQUIRE(rc == 0);
     CHECK(out.find("ERROR") == std::string::npos);
-    const std::string got_schema = test::catalog_schema(dst.name());
-    INFO(test::unified_diff(want_schema, got_schema));
-    CHECK(got_schema == want_schema);
-    CHECK(test::data_dump(dst.name()) == want_data);
+    require_identical(dst.name());
   }
 
   SECTION("immichbak restore, in parallel, with its content check") {
@@ -106,9 +106,6 @@ TEST_CASE("a gzip backup restores through Immich's own restore, gunzip | psql an
     r.jobs = 2;
     r.replace = true;  // the scratch database exists (empty)
     restore(r);
-    const std::string got_schema = test::catalog_schema(dst.name());
-    INFO(test::unified_diff(want_schema, got_schema));
-    CHECK(got_schema == want_schema);
-    CHECK(test::data_dump(dst.name()) == want_data);
+    require_identical(dst.name());
   }
 }
