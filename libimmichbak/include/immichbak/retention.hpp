@@ -140,7 +140,7 @@ struct retention_policy {
   std::string prefix;
 
   /// True when no keep rule is set (planning refuses such a policy).
-  bool empty() const noexcept;
+  IMMICHBAK_EXPORT bool empty() const noexcept;
 };
 /// "keep 7 daily, 4 weekly, all within 14d, ..." (restic's wording).
 IMMICHBAK_EXPORT std::string to_string(const retention_policy& p);
@@ -169,7 +169,7 @@ struct retention_plan {
   std::chrono::sys_seconds now{};
   std::vector<plan_entry> entries;  ///< every listed entry, in the listing's order
 
-  std::size_t count(plan_action a) const noexcept;
+  IMMICHBAK_EXPORT std::size_t count(plan_action a) const noexcept;
   std::uint64_t bytes_to_free() const noexcept;  ///< the removed files (companions not counted)
 };
 
@@ -191,7 +191,7 @@ struct apply_result {
   std::vector<removal> removals;  ///< one per entry the plan removes, in the plan's order
   std::uint64_t bytes_freed = 0;
   /// True when every removal the plan asked for was made.
-  bool ok() const noexcept;
+  IMMICHBAK_EXPORT bool ok() const noexcept;
 };
 
 struct apply_options {

@@ -52,7 +52,7 @@ struct verify_report {
   std::vector<check_result> checks;
   std::optional<immich_summary> immich;
   /// True when no check failed (warnings and skipped checks do not fail a backup).
-  bool ok() const noexcept;
+  IMMICHBAK_EXPORT bool ok() const noexcept;
 };
 
 /// Verifies. Throws only when the input cannot be examined at all (unreadable file,

@@ -14,6 +14,16 @@ int main() {
     std::cerr << "password not redacted: " << redacted << "\n";
     return 1;
   }
+  // Member functions of public value types are exported too (a shared library hides
+  // everything else): one call each.
+  immichbak::verify_report report;
+  immichbak::retention_policy policy;
+  immichbak::retention_plan plan;
+  immichbak::apply_result applied;
+  if (!report.ok() || !policy.empty() || plan.count(immichbak::plan_action::keep) != 0 || !applied.ok()) {
+    std::cerr << "default-constructed report, policy, plan or result misreported\n";
+    return 1;
+  }
   try {
     (void)immichbak::read_manifest("/nonexistent/backup.sql.zst");
     std::cerr << "reading a missing file did not throw\n";
