@@ -150,16 +150,20 @@ TEST_CASE("the writer still produces the golden .sql byte for byte", "[format][g
 
 TEST_CASE("files written by the independent spec implementation are read and verified", "[format][golden]") {
   // tests/golden/format/v1/spec_writer.py implements docs/format.md from the text alone.
-  for (const char* name : {"spec-minimal.sql.zst", "spec-minimal.sql"}) {
+  // The gzip one (format 1.1) was written with Python's zlib, from sec. 7a alone.
+  for (const char* name : {"spec-minimal.sql.zst", "spec-minimal.sql", "spec-minimal.sql.gz"}) {
     INFO(name);
+    const bool gzip = std::string_view(name).ends_with(".gz");
     fs::path file = golden_dir / name;
     format::backup_reader r(file);
     const manifest& m = r.get_manifest();
     CHECK(m.database == "spec");
-    REQUIRE(m.frames.size() == 5);
-    CHECK(m.frames[3].kind == frame_kind::data);
-    CHECK(r.read_frame(m.frames[3]) == "COPY \"public\".\"t\" (\"id\", \"v\") FROM stdin;\n1\thello\n2\tw\\tor\\\\ld\n\\.\n");
-    CHECK(r.read_frame(m.frames[0]) == format::header_sql());
+    REQUIRE(m.frames.size() == (gzip ? 6u : 5u));
+    const manifest_frame& data = m.frames[gzip ? 4 : 3];
+    CHECK(data.kind == frame_kind::data);
+    CHECK(r.read_frame(data) == "COPY \"public\".\"t\" (\"id\", \"v\") FROM stdin;\n1\thello\n2\tw\\tor\\\\ld\n\\.\n");
+    CHECK(r.read_frame(m.frames[0]) == (gzip ? format::gzip_header_sql() : format::header_sql()));
+    if (gzip) CHECK(m.frames[1].kind == frame_kind::clean);
     temp_dir copy_dir("spec_verify");
     verify_options o;
     o.file = copy_with_sidecar(file, copy_dir.path());
