@@ -12,7 +12,9 @@
 #    removes the throwaway clusters
 # 4. builds the libFuzzer targets (`fuzz` preset, clang) and runs each for
 #    IMMICHBAK_FUZZ_SECONDS (default 60; 0 skips the step) on its committed corpus
-# 5. prints what the fault-injection and hostile-input suites counted (test-report.txt)
+# 5. builds the shared library (`shared` preset: libimmichbak.so and the CLI) and runs the
+#    package test against it (install, then a consumer through find_package and pkg-config)
+# 6. prints what the fault-injection and hostile-input suites counted (test-report.txt)
 # Exits non-zero when anything fails. IMMICHBAK_TEST_PRESET=dev runs the suite without the
 # sanitizers. Works as root (the test clusters then run as the `postgres` user) and as a
 # normal user (with sudo for apt, if packages are missing). docs/testing.md explains it all.
@@ -80,6 +82,19 @@ if [[ "$fuzz_seconds" != 0 ]]; then
     echo "fuzzing: the fuzz targets did not build (log: $fuzzdir.log)"
     rc=1
   fi
+fi
+
+step "shared library: the shared preset's libimmichbak.so, installed and consumed (package test)"
+shareddir="$repo/build/shared"
+if cmake --preset shared -B "$shareddir" >"$shareddir.log" 2>&1 &&
+   cmake --build "$shareddir" -j"$jobs" --target immichbak immichbak_cli >>"$shareddir.log" 2>&1 &&
+   ctest --test-dir "$shareddir" -R '^package_install_and_consume$' -V </dev/null >>"$shareddir.log" 2>&1; then
+  grep -E "consumer:" "$shareddir.log" || true
+  echo "shared library: package test passed (log: $shareddir.log)"
+else
+  tail -40 "$shareddir.log"
+  echo "shared library: FAILED (log: $shareddir.log)"
+  rc=1
 fi
 
 if [[ -s "$builddir/test-report.txt" ]]; then

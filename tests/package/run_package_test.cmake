@@ -23,12 +23,24 @@ message(STATUS "find_package consumer: ${LAST_OUTPUT}")
 file(GLOB_RECURSE PC_FILE "${PREFIX}/*/immichbak.pc")
 get_filename_component(PC_DIR "${PC_FILE}" DIRECTORY)
 set(ENV{PKG_CONFIG_PATH} "${PC_DIR}")
-execute_process(COMMAND pkg-config --cflags --libs --static immichbak
+# A static libimmichbak needs its dependencies on the link line (--static lists them); a
+# shared one carries them itself, and --static would ask for libpq's own static-only
+# dependencies (libpgcommon, libpgport), which Debian does not ship as shared libraries.
+set(pc_static --static)
+if(SHARED)
+  set(pc_static)
+endif()
+execute_process(COMMAND pkg-config --cflags --libs ${pc_static} immichbak
   RESULT_VARIABLE rc OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "pkg-config could not resolve immichbak from ${PC_DIR}")
 endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
+if(SHARED)
+  # The prefix is not on the loader's path: tell the program where its library is.
+  get_filename_component(LIB_DIR "${PC_DIR}" DIRECTORY)
+  list(APPEND flags "-Wl,-rpath,${LIB_DIR}")
+endif()
 separate_arguments(consumer_flags UNIX_COMMAND "${CONSUMER_CXX_FLAGS}")
 run(c++ -std=c++20 ${consumer_flags} "${CONSUMER_DIR}/main.cpp" -o "${WORK_DIR}/pc-consumer" ${flags})
 run("${WORK_DIR}/pc-consumer")
