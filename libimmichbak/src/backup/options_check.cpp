@@ -1,5 +1,7 @@
 #include "backup/options_check.hpp"
 
+#include "format/gzip_member.hpp"
+
 #include <immichbak/error.hpp>
 
 #include <fmt/format.h>
@@ -43,10 +45,11 @@ void check_options(const backup_options& o) {
     throw error(errc::invalid_argument,
                 fmt::format("the zstd compression level (--compress zstd:LEVEL) must be between 1 and 19, got {}",
                             o.compression_level));
-  if (o.compress == compression::gzip && (o.compression_level < 1 || o.compression_level > 12))
+  if (o.compress == compression::gzip &&
+      (o.compression_level < format::gzip_min_level || o.compression_level > format::gzip_max_level))
     throw error(errc::invalid_argument,
-                fmt::format("the gzip compression level (--compress gzip:LEVEL) must be between 1 and 12, got {}",
-                            o.compression_level));
+                fmt::format("the gzip compression level (--compress gzip:LEVEL) must be between {} and {}, got {}",
+                            format::gzip_min_level, format::gzip_max_level, o.compression_level));
   if (o.compress == compression::gzip) check_immich_listable_prefix(o.prefix);
   if (o.prefix.empty()) throw error(errc::invalid_argument, "--prefix must not be empty");
   if (o.prefix.find('/') != std::string::npos || o.prefix.find('\0') != std::string::npos)

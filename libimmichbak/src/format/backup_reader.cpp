@@ -91,6 +91,7 @@ struct backup_reader::impl {
   void decode_zstd(const manifest_frame& f, const std::function<void(std::string_view)>& sink, sha256* h) const;
   void decode_gzip(const manifest_frame& f, const std::function<void(std::string_view)>& sink, sha256* h) const;
   std::string read_gzip_manifest(const footer& ft) const;
+  [[noreturn]] void bad_manifest(std::string_view what) const;
   void copy_plain(const manifest_frame& f, const std::function<void(std::string_view)>& sink, sha256* h) const;
 };
 
@@ -170,20 +171,15 @@ void backup_reader::impl::read_footer_and_manifest() {
                                              : variant == footer_variant::gzip ? "gzip"
                                                                                : "none";
 
-  auto bad = [&](std::string_view what) {
-    throw error(errc::corrupt_backup,
-                fmt::format("damaged manifest in {}: {}; the file is corrupt (restore from another copy)",
-                            path.string(), what));
-  };
   const std::uint64_t footer_start = size - footer_len;
   if (ft.manifest_length == 0 || ft.manifest_length > max_manifest_bytes)
-    bad(fmt::format("the footer gives a manifest length of {} bytes (the limit is {})", ft.manifest_length,
+    bad_manifest(fmt::format("the footer gives a manifest length of {} bytes (the limit is {})", ft.manifest_length,
                     max_manifest_bytes));
   std::string json;
   if (variant == footer_variant::gzip) {
     // [manifest member][footer member]: the footer gives the member's offset and size.
     if (ft.manifest_offset > footer_start || footer_start - ft.manifest_offset != ft.manifest_length)
-      bad(fmt::format("the footer places its gzip member at offset {} with length {}, which does not end at the "
+      bad_manifest(fmt::format("the footer places its gzip member at offset {} with length {}, which does not end at the "
                       "footer (offset {})",
                       ft.manifest_offset, ft.manifest_length, footer_start));
     manifest_container_start = ft.manifest_offset;
@@ -194,7 +190,7 @@ void backup_reader::impl::read_footer_and_manifest() {
   const std::uint64_t after = compressed ? 0 : 1;
   if (ft.manifest_offset < before || ft.manifest_offset > footer_start ||
       footer_start - ft.manifest_offset < after || footer_start - ft.manifest_offset - after != ft.manifest_length)
-    bad(fmt::format("the footer places it at offset {} with length {}, which does not end at the footer (offset {})",
+    bad_manifest(fmt::format("the footer places it at offset {} with length {}, which does not end at the footer (offset {})",
                     ft.manifest_offset, ft.manifest_length, footer_start));
   manifest_container_start = ft.manifest_offset - before;
 
@@ -202,30 +198,36 @@ void backup_reader::impl::read_footer_and_manifest() {
   pread_exact(fd.get(), head.data(), head.size(), manifest_container_start, path);
   if (compressed) {
     if (get_le32(head.data()) != manifest_skippable_magic || get_le32(head.data() + 4) != ft.manifest_length)
-      bad(fmt::format("no manifest skippable frame header at offset {}", manifest_container_start));
+      bad_manifest(fmt::format("no manifest skippable frame header at offset {}", manifest_container_start));
   } else {
-    if (head != manifest_line_prefix) bad(fmt::format("no manifest line at offset {}", manifest_container_start));
+    if (head != manifest_line_prefix) bad_manifest(fmt::format("no manifest line at offset {}", manifest_container_start));
     char nl = 0;
     pread_exact(fd.get(), &nl, 1, ft.manifest_offset + ft.manifest_length, path);
-    if (nl != '\n') bad("the manifest line does not end before the footer line");
+    if (nl != '\n') bad_manifest("the manifest line does not end before the footer line");
   }
 
   json.assign(static_cast<std::size_t>(ft.manifest_length), '\0');
   pread_exact(fd.get(), json.data(), json.size(), ft.manifest_offset, path);
   }
-  if (sha256::of(json) != ft.manifest_sha256) bad("its sha256 does not match the footer");
+  if (sha256::of(json) != ft.manifest_sha256) bad_manifest("its sha256 does not match the footer");
   try {
     m = manifest_from_json(json);
   } catch (const error& e) {
     throw error(errc::corrupt_backup, fmt::format("{} in {}", e.what(), path.string()));
   }
   if (m.format_major != ft.major || m.format_minor != ft.minor)
-    bad(fmt::format("it says format {}.{} but the footer says {}.{}", m.format_major, m.format_minor, ft.major,
+    bad_manifest(fmt::format("it says format {}.{} but the footer says {}.{}", m.format_major, m.format_minor, ft.major,
                     ft.minor));
   if (m.compression != compression_of_variant)
-    bad(fmt::format("it says compression \"{}\" but the file ends like a {} backup", m.compression,
+    bad_manifest(fmt::format("it says compression \"{}\" but the file ends like a {} backup", m.compression,
                     compression_of_variant == std::string_view("none") ? "uncompressed" : compression_of_variant));
   validate_frames();
+}
+
+void backup_reader::impl::bad_manifest(std::string_view what) const {
+  throw error(errc::corrupt_backup,
+              fmt::format("damaged manifest in {}: {}; the file is corrupt (restore from another copy)", path.string(),
+                          what));
 }
 
 std::string backup_reader::impl::read_gzip_manifest(const footer& ft) const {
@@ -237,15 +239,10 @@ std::string backup_reader::impl::read_gzip_manifest(const footer& ft) const {
       ft.manifest_length, line_max, false, io_chunk_bytes,
       [&](std::uint64_t off, char* buf, std::size_t n) { pread_exact(fd.get(), buf, n, ft.manifest_offset + off, path); },
       [&](std::string_view piece) { line.append(piece); });
-  auto bad = [&](std::string_view what) {
-    throw error(errc::corrupt_backup,
-                fmt::format("damaged manifest in {}: {}; the file is corrupt (restore from another copy)",
-                            path.string(), what));
-  };
-  if (problem) bad(fmt::format("its gzip member: {}", problem->what));
+  if (problem) bad_manifest(fmt::format("its gzip member: {}", problem->what));
   if (line.size() < manifest_line_prefix.size() + 2 || line.substr(0, manifest_line_prefix.size()) != manifest_line_prefix ||
       line.back() != '\n')
-    bad("its gzip member does not hold one \"-- immichbak-manifest\" line");
+    bad_manifest("its gzip member does not hold one \"-- immichbak-manifest\" line");
   return line.substr(manifest_line_prefix.size(), line.size() - manifest_line_prefix.size() - 1);
 }
 

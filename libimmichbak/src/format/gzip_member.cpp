@@ -61,11 +61,8 @@ std::string gzip_member(std::string_view plain, int level) {
   return out;
 }
 
-std::string gzip_stored_member(std::string_view plain) {
-  if (plain.size() > 0xffff) throw error(errc::internal, "gzip stored member: over 65535 bytes");
-  const auto len = static_cast<std::uint16_t>(plain.size());
+std::string gzip_stored_head(std::uint16_t len) {
   std::string out;
-  out.reserve(plain.size() + gzip_stored_overhead);
   // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown): fixed, so readers can match it.
   out.append("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
   out += '\x01';  // BFINAL=1, BTYPE=00 (stored); the rest of the byte pads to the boundary
@@ -73,6 +70,13 @@ std::string gzip_stored_member(std::string_view plain) {
   out += static_cast<char>(len >> 8);
   out += static_cast<char>(~len & 0xff);
   out += static_cast<char>((~len >> 8) & 0xff);
+  return out;
+}
+
+std::string gzip_stored_member(std::string_view plain) {
+  if (plain.size() > 0xffff) throw error(errc::internal, "gzip stored member: over 65535 bytes");
+  std::string out = gzip_stored_head(static_cast<std::uint16_t>(plain.size()));
+  out.reserve(plain.size() + gzip_stored_overhead);
   out += plain;
   put_le32(out, crc32_of(plain));
   put_le32(out, static_cast<std::uint32_t>(plain.size()));

@@ -23,6 +23,9 @@ std::string gzip_member(std::string_view plain, int level);
 /// offset gzip_stored_prefix, so a reader finds them at a fixed distance from the end.
 std::string gzip_stored_member(std::string_view plain);
 inline constexpr std::size_t gzip_stored_prefix = 10 + 5;  // member header, stored block header
+/// The first gzip_stored_prefix bytes of gzip_stored_member() of `size` plain bytes: fixed,
+/// so a reader can recognise such a member by them.
+std::string gzip_stored_head(std::uint16_t size);
 inline constexpr std::size_t gzip_stored_overhead = gzip_stored_prefix + 8;  // + CRC-32, ISIZE
 
 /// The CRC-32 (zlib's) of `bytes`.

@@ -123,10 +123,11 @@ std::size_t footer_size(footer_variant v) noexcept {
 }
 
 namespace {
-// What a gzip footer member starts with: its fixed member header and the stored block's
-// header for 237 bytes (gzip_stored_member()).
-std::string gzip_footer_head() {
-  return gzip_stored_member(std::string(text_footer_size, ' ')).substr(0, gzip_stored_prefix);
+// What a gzip footer member starts with: its member header and the stored block's header
+// for the 237-byte line.
+const std::string& gzip_footer_head() {
+  static const std::string head = gzip_stored_head(static_cast<std::uint16_t>(text_footer_size));
+  return head;
 }
 }  // namespace
 

@@ -339,8 +339,9 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
   };
   try {
     // A zstd frame's content checksum (a gzip member's CRC-32) is verified as it decodes,
-    // and the rows are hashed for the content check: a SHA-256 of the plain bytes on top would only take client
-    // CPU from the server on a small machine. Uncompressed frames have no other checksum.
+    // and the rows are hashed for the content check: a SHA-256 of the plain bytes on top
+    // would only take client CPU from the server on a small machine. Uncompressed frames
+    // have no other checksum.
     const bool check_sha256 = !reader.compressed();
     reader.read_frame(f, [&](std::string_view piece) {
       if (check) check();
