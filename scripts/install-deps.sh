@@ -24,6 +24,9 @@ packages=(
   catch2                                       # unit and integration tests (Catch2 v2)
   python3                                      # the fixture generator (standard library only)
   nodejs                                       # replays Immich's own restore (Node.js) on gzip backups in a test
+  pybind11-dev python3-dev python3-pytest      # the Python binding (bindings/python) and its tests, with Debian's python3
+  doxygen                                      # the API reference (the `docs` target, warnings as errors)
+  help2man                                     # immichbak(1), generated from --help
   postgresql-15 postgresql-client-15           # throwaway test clusters (contrib is included in postgresql-15 on bookworm); psql, pg_dump
 )
 if [[ "${1:-}" == "--with-clang" || "${IMMICHBAK_WITH_CLANG:-0}" == 1 ]]; then
