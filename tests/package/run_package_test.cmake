@@ -12,11 +12,47 @@ endfunction()
 
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}")
 
+# The consumer calls every function the public headers export: each exported name must
+# appear in it (a new public call without a caller here fails this test).
+file(GLOB headers "${PREFIX}/include/immichbak/*.hpp")
+list(FILTER headers EXCLUDE REGEX "/export\\.hpp$")  # defines the macro itself
+file(READ "${CONSUMER_DIR}/main.cpp" consumer_source)
+set(missing)
+foreach(header IN LISTS headers)
+  file(READ "${header}" text)
+  string(REGEX MATCHALL "IMMICHBAK_EXPORT[^;{(]*\\(" decls "${text}")
+  foreach(decl IN LISTS decls)
+    string(REGEX MATCH "([A-Za-z_][A-Za-z0-9_]*)[ \t\n]*\\($" _ "${decl}")
+    set(name "${CMAKE_MATCH_1}")
+    if(name AND NOT consumer_source MATCHES "[^A-Za-z0-9_]${name}\\(")
+      list(APPEND missing "${name}")
+    endif()
+  endforeach()
+endforeach()
+if(missing)
+  list(REMOVE_DUPLICATES missing)
+  message(FATAL_ERROR "the package consumer (${CONSUMER_DIR}/main.cpp) does not call these exported functions: ${missing}")
+endif()
+
+# The consumer's database work: the Immich-shaped fixture in a database of its own per run.
+set(consumer_args)
+if(FIXTURE_DB)
+  run(${FIXTURE_DB} pkg_consumer_src)
+endif()
+function(consumer_args_for run_name out)
+  if(FIXTURE_DB)
+    set(${out} "${WORK_DIR}/${run_name}" pkg_consumer_src "pkg_consumer_${run_name}" PARENT_SCOPE)
+  else()
+    set(${out} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # 1. find_package
 run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}" -B "${WORK_DIR}/cmake-consumer"
     -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}")
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/cmake-consumer")
-run("${WORK_DIR}/cmake-consumer/consumer")
+consumer_args_for(cmake consumer_args)
+run("${WORK_DIR}/cmake-consumer/consumer" ${consumer_args})
 message(STATUS "find_package consumer: ${LAST_OUTPUT}")
 
 # 2. pkg-config
@@ -43,5 +79,6 @@ if(SHARED)
 endif()
 separate_arguments(consumer_flags UNIX_COMMAND "${CONSUMER_CXX_FLAGS}")
 run(c++ -std=c++20 ${consumer_flags} "${CONSUMER_DIR}/main.cpp" -o "${WORK_DIR}/pc-consumer" ${flags})
-run("${WORK_DIR}/pc-consumer")
+consumer_args_for(pc consumer_args)
+run("${WORK_DIR}/pc-consumer" ${consumer_args})
 message(STATUS "pkg-config consumer: ${LAST_OUTPUT}")

@@ -34,7 +34,7 @@ enum class entry_kind {
   unsupported,  ///< an immichbak backup of a newer format major version
   unreadable,   ///< could not be read at all (permissions, I/O error)
   partial,      ///< NAME.partial: a backup being written, or left behind by a crash
-  immich,       ///< Immich's own backup, immich-db-backup-<time>-v<immich>-pg<pg>.sql.gz
+  immich,       ///< Immich's own backup, `immich-db-backup-<time>-v<immich>-pg<pg>.sql.gz`
   foreign,      ///< anything else
 };
 /// "backup", "damaged", "unsupported", "unreadable", "partial", "immich", "foreign".
@@ -51,6 +51,7 @@ struct verify_record {
   std::vector<std::string> failed_checks;  ///< names of the failed checks, when !ok
 };
 
+/// What the verify record next to a file says about it.
 enum class verify_state {
   unverified,  ///< no record
   passed,      ///< the record says ok, for a file of this size
@@ -60,10 +61,11 @@ enum class verify_state {
 /// "unverified", "passed", "failed", "outdated".
 IMMICHBAK_EXPORT const char* verify_state_name(verify_state s) noexcept;
 
+/// One file of a backup directory, as list_backups() found it.
 struct backup_entry {
-  std::filesystem::path path;
+  std::filesystem::path path;          ///< the file, `dir / name`
   std::string name;                    ///< the file name
-  entry_kind kind = entry_kind::foreign;
+  entry_kind kind = entry_kind::foreign;  ///< what the file is
   /// PREFIX when the name is immichbak's, PREFIX-YYYYMMDDTHHMMSSZ[-N].sql[.zst] (for a
   /// partial file: its name without .partial); empty otherwise.
   std::string prefix;
@@ -73,15 +75,15 @@ struct backup_entry {
   std::chrono::sys_seconds time{};
   std::string time_source;             ///< "manifest", "name" or "modified"
   std::chrono::sys_seconds modified{}; ///< the file's modification time
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;             ///< the file's size
   std::string database;                ///< from the manifest
   std::string immich_version;          ///< from the manifest, or Immich's file name
   std::string server_version;          ///< PostgreSQL, from the manifest or Immich's file name
-  std::size_t tables = 0;
-  std::uint64_t rows = 0;
+  std::size_t tables = 0;              ///< tables in the backup, from the manifest
+  std::uint64_t rows = 0;              ///< rows in the backup, from the manifest
   bool has_sidecar = false;            ///< FILE.sha256 exists
-  verify_state verification = verify_state::unverified;
-  std::optional<verify_record> last_verify;
+  verify_state verification = verify_state::unverified;  ///< last_verify judged against the file
+  std::optional<verify_record> last_verify;  ///< FILE.verified.json, when there is one
   /// Files that belong to this one and go with it: FILE.sha256, FILE.verified.json and
   /// their temporaries (for a partial file: the sidecar of the backup it was to become).
   std::vector<std::filesystem::path> companions;
@@ -101,8 +103,13 @@ IMMICHBAK_EXPORT std::vector<backup_entry> list_backups(const std::filesystem::p
 /// A duration as restic writes it: years, months, days, hours ("1y2m3d4h"); weeks ("2w")
 /// count as 7 days. Subtracted from a time on the calendar, in local time.
 struct calendar_duration {
+  /// The parts: years, months, days (weeks are 7 days each) and hours.
+  ///@{
   int years = 0, months = 0, days = 0, hours = 0;
+  ///@}
+  /// True when every part is zero (a rule with a zero duration is off).
   bool zero() const noexcept { return years == 0 && months == 0 && days == 0 && hours == 0; }
+  /// Equal when every part is equal ("1w" equals "7d", not "168h").
   friend bool operator==(const calendar_duration&, const calendar_duration&) = default;
 };
 /// Parses "14d", "2w", "1y2m3d4h", "36h". Throws error(invalid_argument) naming the text.
@@ -118,18 +125,18 @@ inline constexpr int keep_unlimited = -1;
 /// durations restic's --keep-within and --keep-within-hourly/... (zero: rule off), measured
 /// back from the newest counted backup, not from now.
 struct retention_policy {
-  int keep_last = 0;
-  int keep_hourly = 0;
-  int keep_daily = 0;
-  int keep_weekly = 0;
-  int keep_monthly = 0;
-  int keep_yearly = 0;
-  calendar_duration keep_within;
-  calendar_duration keep_within_hourly;
-  calendar_duration keep_within_daily;
-  calendar_duration keep_within_weekly;
-  calendar_duration keep_within_monthly;
-  calendar_duration keep_within_yearly;
+  int keep_last = 0;     ///< the newest N backups (--keep-last)
+  int keep_hourly = 0;   ///< the newest backup of each of the last N hours that have one
+  int keep_daily = 0;    ///< the newest backup of each of the last N days that have one
+  int keep_weekly = 0;   ///< the newest backup of each of the last N ISO weeks that have one
+  int keep_monthly = 0;  ///< the newest backup of each of the last N months that have one
+  int keep_yearly = 0;   ///< the newest backup of each of the last N years that have one
+  calendar_duration keep_within;          ///< every backup within this of the newest one
+  calendar_duration keep_within_hourly;   ///< one backup per hour within this of the newest
+  calendar_duration keep_within_daily;    ///< one backup per day within this of the newest
+  calendar_duration keep_within_weekly;   ///< one backup per week within this of the newest
+  calendar_duration keep_within_monthly;  ///< one backup per month within this of the newest
+  calendar_duration keep_within_yearly;   ///< one backup per year within this of the newest
   /// Count backups that were never verified (their footer and manifest read) like
   /// verified ones. Off: only backups whose last verify passed count towards the rules.
   bool count_unverified = false;
@@ -145,6 +152,7 @@ struct retention_policy {
 /// "keep 7 daily, 4 weekly, all within 14d, ..." (restic's wording).
 IMMICHBAK_EXPORT std::string to_string(const retention_policy& p);
 
+/// What a plan does with a file.
 enum class plan_action {
   keep,       ///< the policy keeps it (reasons: the rules, or the safety rule)
   remove,     ///< the policy removes it (reasons: why)
@@ -153,9 +161,10 @@ enum class plan_action {
 /// "keep", "remove", "untouched".
 IMMICHBAK_EXPORT const char* plan_action_name(plan_action a) noexcept;
 
+/// One file of the plan: the listing's entry, what happens to it, and why.
 struct plan_entry {
-  backup_entry entry;
-  plan_action action = plan_action::untouched;
+  backup_entry entry;                          ///< the file, as listed
+  plan_action action = plan_action::untouched; ///< keep, remove or leave untouched
   /// keep: every rule that keeps it ("last", "daily", "oldest monthly", "within 14d",
   /// "daily within 7d", "newest verified backup", ...); remove and untouched: why.
   std::vector<std::string> reasons;
@@ -164,13 +173,15 @@ struct plan_entry {
   bool counted = false;
 };
 
+/// The decision of plan_retention() for every file of a listing.
 struct retention_plan {
-  retention_policy policy;
-  std::chrono::sys_seconds now{};
+  retention_policy policy;          ///< the policy it applies
+  std::chrono::sys_seconds now{};   ///< the time it was planned for (partial files' age)
   std::vector<plan_entry> entries;  ///< every listed entry, in the listing's order
 
+  /// How many entries have action `a`.
   IMMICHBAK_EXPORT std::size_t count(plan_action a) const noexcept;
-  std::uint64_t bytes_to_free() const noexcept;  ///< the removed files (companions not counted)
+  IMMICHBAK_EXPORT std::uint64_t bytes_to_free() const noexcept;  ///< the removed files (companions not counted)
 };
 
 /// Decides, touching nothing. Pure: the same listing, policy and `now` give the same plan
@@ -179,26 +190,29 @@ struct retention_plan {
 IMMICHBAK_EXPORT retention_plan plan_retention(const std::vector<backup_entry>& entries, const retention_policy& policy,
                                                std::chrono::sys_seconds now);
 
+/// The outcome of one removal the plan asked for.
 struct removal {
-  std::filesystem::path path;
-  bool removed = false;
+  std::filesystem::path path;                     ///< the file
+  bool removed = false;                           ///< it is gone
   std::string problem;                            ///< why not (when !removed)
   std::uint64_t bytes = 0;                        ///< freed, companions included
   std::vector<std::filesystem::path> companions;  ///< companions removed with it
 };
 
+/// What apply_retention() removed.
 struct apply_result {
   std::vector<removal> removals;  ///< one per entry the plan removes, in the plan's order
-  std::uint64_t bytes_freed = 0;
+  std::uint64_t bytes_freed = 0;  ///< bytes of every file removed, companions included
   /// True when every removal the plan asked for was made.
   IMMICHBAK_EXPORT bool ok() const noexcept;
 };
 
+/// How apply_retention() waits for the directory lock, and where it reports.
 struct apply_options {
   /// How long to wait while a backup writes into the directory (holds its lock). Zero:
   /// do not wait, refuse with error(already_running).
   std::chrono::milliseconds lock_wait{0};
-  event_sink events;
+  event_sink events;  ///< log and cancellation
 };
 
 /// Deletes what `plan` removes, each file with its companions, under the directory lock.
@@ -209,19 +223,21 @@ struct apply_options {
 /// from is gone or unreadable. Throws error(already_running | lock_timeout) for the lock.
 IMMICHBAK_EXPORT apply_result apply_retention(const retention_plan& plan, const apply_options& options = {});
 
+/// What prune() prunes, and by which policy.
 struct prune_options {
-  std::filesystem::path dir;
-  retention_policy policy;
+  std::filesystem::path dir;              ///< the backup directory
+  retention_policy policy;                ///< which backups to keep (must not be empty)
   bool dry_run = false;                   ///< plan only
   std::chrono::milliseconds lock_wait{0}; ///< see apply_options
   std::optional<std::chrono::sys_seconds> now;  ///< default: the clock
-  event_sink events;
+  event_sink events;                      ///< log and cancellation
 };
 
+/// What prune() planned and, unless it was a dry run, did.
 struct prune_result {
-  retention_plan plan;
+  retention_plan plan;   ///< the decision for every file
   apply_result applied;  ///< empty for a dry run
-  bool dry_run = false;
+  bool dry_run = false;  ///< only planned, nothing removed
 };
 
 /// Takes the directory lock (a dry run does not), lists, plans and applies.
@@ -230,7 +246,12 @@ IMMICHBAK_EXPORT prune_result prune(const prune_options& options);
 // ---- monitoring ----
 
 /// Monitoring-plugin states; the values are the plugin exit codes.
-enum class age_status { ok = 0, warning = 1, critical = 2, unknown = 3 };
+enum class age_status {
+  ok = 0,        ///< the newest good backup is recent enough
+  warning = 1,   ///< older than warn_age, or something to look at (see check_backup_age())
+  critical = 2,  ///< no good backup, or it is older than max_age, or the newest failed its verify
+  unknown = 3    ///< the directory could not be read
+};
 /// "OK", "WARNING", "CRITICAL", "UNKNOWN".
 IMMICHBAK_EXPORT const char* age_status_name(age_status s) noexcept;
 
@@ -240,8 +261,9 @@ IMMICHBAK_EXPORT std::chrono::seconds parse_age(const std::string& text);
 /// "1d2h", "3h12min", "45s".
 IMMICHBAK_EXPORT std::string format_age(std::chrono::seconds s);
 
+/// What check_backup_age() checks, and its limits.
 struct age_check_options {
-  std::filesystem::path dir;
+  std::filesystem::path dir;                             ///< the backup directory
   std::chrono::seconds max_age{std::chrono::hours(26)};  ///< older: CRITICAL
   std::optional<std::chrono::seconds> warn_age;          ///< older: WARNING (<= max_age)
   std::string prefix;                                    ///< only this prefix; empty: any
@@ -249,14 +271,15 @@ struct age_check_options {
   std::optional<std::chrono::sys_seconds> now;           ///< default: the clock
 };
 
+/// The verdict of check_backup_age() and what it was based on.
 struct age_check_result {
-  age_status status = age_status::unknown;
+  age_status status = age_status::unknown;  ///< the verdict (its value is the plugin exit code)
   std::string message;                       ///< one line, without the status word
   std::optional<backup_entry> newest;        ///< the newest file of immichbak's name pattern
   std::optional<backup_entry> newest_good;   ///< the newest verified (counted) backup
   std::optional<std::chrono::seconds> age;   ///< of newest_good
   std::chrono::seconds max_age{};            ///< the limits checked against
-  std::optional<std::chrono::seconds> warn_age;
+  std::optional<std::chrono::seconds> warn_age;  ///< the warning limit, when one was set
 };
 
 /// The verdict for the newest backup in `dir`, judged by the newest good (verified, or
@@ -270,10 +293,15 @@ IMMICHBAK_EXPORT age_check_result check_backup_age(const age_check_options& opti
 
 // ---- output ----
 
+/// The listing as `immichbak list --json` prints it: {"ok": true, "entries": [...]}.
 IMMICHBAK_EXPORT std::string to_json(const std::vector<backup_entry>& entries, bool pretty = true);
+/// The listing as `immichbak list` prints it: one line per file, newest first.
 IMMICHBAK_EXPORT std::string to_text(const std::vector<backup_entry>& entries);
+/// The plan and its outcome as `immichbak prune --json` prints them.
 IMMICHBAK_EXPORT std::string to_json(const prune_result& r, bool pretty = true);
+/// One line per file (keep, remove / removed, untouched, with the reasons), then a summary.
 IMMICHBAK_EXPORT std::string to_text(const prune_result& r);
+/// The verdict as `immichbak check-age --json` prints it.
 IMMICHBAK_EXPORT std::string to_json(const age_check_result& r, bool pretty = true);
 /// The monitoring plugin line: "IMMICHBAK OK - ... | age=...s;warn;crit;0".
 IMMICHBAK_EXPORT std::string to_text(const age_check_result& r);
