@@ -13,7 +13,7 @@ FROM ${BASE} AS build
 WORKDIR /src
 COPY . .
 RUN IMMICHBAK_SKIP_PG_SERVERS=1 bash scripts/install-deps.sh \
- && cmake --preset release -DIMMICHBAK_BUILD_TESTS=OFF -DIMMICHBAK_BUILD_EXAMPLES=OFF \
+ && cmake --preset release -DIMMICHBAK_BUILD_TESTS=OFF -DIMMICHBAK_BUILD_EXAMPLES=OFF -DIMMICHBAK_BUILD_PYTHON=OFF \
  && cmake --build --preset release -j"$(nproc)" \
  && cmake --install build/release --strip --prefix /opt/immichbak
 

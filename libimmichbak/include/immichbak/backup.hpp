@@ -14,18 +14,26 @@ namespace immichbak {
 
 /// zstd: `.sql.zst` (the default). gzip: `.sql.gz`, one gzip member per frame, a file
 /// Immich's own Backups page lists and restores (docs/immich.md). none: `.sql`.
-enum class compression { none, zstd, gzip };
+enum class compression {
+  none,  ///< plain SQL, `.sql`
+  zstd,  ///< zstd frames, `.sql.zst` (the default)
+  gzip   ///< gzip members, `.sql.gz`
+};
 
 /// The gzip level `--compress gzip` uses: with libdeflate, level 2 writes files the size
 /// of `gzip -6` (Immich's own job) at 5x its speed (docs/performance.md, "gzip codec").
 inline constexpr int default_gzip_level = 2;
 
+/// What backup() backs up, where to, and how.
 struct backup_options {
   /// libpq connection string or URI. Empty: PG* environment, .pgpass and service files
   /// apply as in psql.
   std::string dsn;
+  /// The directory the backup file (and its FILE.sha256 sidecar) is written into.
   std::filesystem::path dest_dir;
+  /// The file name's start: PREFIX-YYYYMMDDTHHMMSSZ.sql.zst (.sql.gz, .sql).
   std::string prefix = "immich-db";
+  /// The file's variant: zstd (default), gzip or none (see compression).
   compression compress = compression::zstd;
   /// zstd level, 1-19 (gzip: 1-12, see default_gzip_level). Level 2 because on Immich data (embeddings as decimal text, UUIDs)
   /// it compresses 1.7x as fast as level 3 and, with the writer's 7-byte minimum match,
@@ -52,23 +60,25 @@ struct backup_options {
   /// Tables larger than this (catalog estimate) are split into ctid ranges so several
   /// workers can share them (PostgreSQL 14+, which has TID range scans).
   std::uint64_t split_table_bytes = 256u << 20;
+  /// Log, progress and cancellation.
   event_sink events;
 };
 
+/// What backup() wrote.
 struct backup_result {
-  std::filesystem::path file;
-  std::filesystem::path sidecar;
+  std::filesystem::path file;      ///< the backup file
+  std::filesystem::path sidecar;   ///< FILE.sha256, in `sha256sum -c` format
   std::string sha256;              ///< of the whole file, as in the sidecar
   std::uint64_t bytes = 0;         ///< file size
   std::uint64_t plain_bytes = 0;   ///< decompressed SQL size
-  std::uint64_t rows = 0;
+  std::uint64_t rows = 0;          ///< rows dumped, all tables
   std::string database;             ///< the database that was backed up
   std::size_t tables = 0;           ///< every table, with or without its rows
   std::size_t tables_empty = 0;     ///< tables whose rows were dumped and that had none
   std::size_t tables_excluded = 0;  ///< tables whose rows were left out (exclusions)
-  double seconds = 0;
-  std::string immich_version;
-  std::string server_version;
+  double seconds = 0;               ///< wall-clock time of the backup
+  std::string immich_version;       ///< Immich's version from its version_history, if found
+  std::string server_version;       ///< the PostgreSQL server's version, e.g. "15.18"
 };
 
 /// Takes a backup. On any failure or cancellation no file named like a backup is left
@@ -77,9 +87,10 @@ IMMICHBAK_EXPORT backup_result backup(const backup_options& options);
 
 /// The tables `exclude_regenerable` leaves out, and the Immich jobs that rebuild them.
 struct regenerable_table {
-  std::string table;
-  std::string immich_job;
+  std::string table;       ///< the table, in schema public, e.g. "smart_search"
+  std::string immich_job;  ///< the Immich job (Administration > Jobs) that rebuilds it, or why none is needed
 };
+/// The list behind backup_options::exclude_regenerable, in a fixed order.
 IMMICHBAK_EXPORT const std::vector<regenerable_table>& immich_regenerable_tables();
 
 }  // namespace immichbak

@@ -37,10 +37,15 @@ enum class errc : int {
 /// A short stable identifier for a code, e.g. "corrupt_backup".
 IMMICHBAK_EXPORT const char* code_name(errc code) noexcept;
 
+/// The exception every library call throws when it cannot do what was asked; by then it
+/// has undone what it started. `what()` is the message for a person (connection strings
+/// in it are redacted), code() the stable classification for a program.
 class IMMICHBAK_EXPORT error : public std::runtime_error {
  public:
+  /// An error of `code` with `message`; `sqlstate` is the server's SQLSTATE, if any.
   error(errc code, const std::string& message, std::string sqlstate = {});
 
+  /// What kind of failure this is (stable across versions; see errc).
   errc code() const noexcept { return code_; }
   /// The server's SQLSTATE when the error came from PostgreSQL, else empty.
   const std::string& sqlstate() const noexcept { return sqlstate_; }

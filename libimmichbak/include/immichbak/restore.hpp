@@ -12,15 +12,19 @@
 
 namespace immichbak {
 
+/// What restore() loads, into which database, and how.
 struct restore_options {
+  /// The backup file (or a plain pg_dump script, e.g. Immich's own `.sql.gz`).
   std::filesystem::path file;
   /// Connection to the target. Its database name is the target database; the restore
   /// itself loads into a scratch database on the same server and renames it at the end.
   std::string dsn;
+  /// Parallel sessions loading data, indexes and foreign keys.
   int jobs = 1;
   /// Allow replacing a non-empty target; the old one is kept as
   /// NAME_before_restore_<timestamp> unless `drop_old`.
   bool replace = false;
+  /// With `replace`: drop the old database after the swap instead of keeping it.
   bool drop_old = false;
   /// Sessions connected to the target (a running Immich) make the restore refuse, naming
   /// them (application, client address). With this, they are ended when the restored copy
@@ -31,7 +35,9 @@ struct restore_options {
   bool terminate_sessions = false;
   /// For roles without CREATEDB: one job, one transaction, into an existing empty database.
   bool in_place = false;
+  /// Skip the owners frame: every object belongs to the restoring role (pg_restore --no-owner).
   bool no_owner = false;
+  /// Skip the privileges frame: no GRANT / REVOKE (pg_restore --no-privileges).
   bool no_privileges = false;
   /// Selective restore: only these tables (definition and data) into the existing target.
   std::vector<std::string> tables;
@@ -44,17 +50,19 @@ struct restore_options {
   /// full pass over the data (about 1.4x the restore's server work on Immich data).
   /// `verify --restore-test` always reads back. Needs `check_content`.
   bool check_readback = false;
+  /// Log, progress and cancellation.
   event_sink events;
 };
 
+/// What restore() did.
 struct restore_result {
   std::string database;                        ///< the target's name
   std::optional<std::string> kept_old_database; ///< where --replace moved the old one
-  std::uint64_t rows = 0;
-  std::size_t tables = 0;
-  double seconds = 0;
+  std::uint64_t rows = 0;                      ///< rows loaded
+  std::size_t tables = 0;                      ///< tables restored
+  double seconds = 0;                          ///< wall-clock time of the restore
   bool plain_sql = false;                      ///< input was a plain pg_dump script
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings;           ///< what the user should know (also logged)
   std::vector<std::string> immich_jobs_to_run; ///< after a backup made with exclusions
 };
 

@@ -26,12 +26,18 @@
 
 namespace immichbak {
 
-enum class run_step { backup, verify, prune };
+/// The steps of a run, in their order.
+enum class run_step {
+  backup,  ///< backup() into backup_options::dest_dir
+  verify,  ///< verify() of the new file (offline, or with a test restore)
+  prune    ///< prune() of the directory with run_options::retention
+};
 /// "backup", "verify", "prune".
 IMMICHBAK_EXPORT const char* run_step_name(run_step s) noexcept;
 
 struct run_result;
 
+/// What run() does: the backup, how it is verified and pruned, and what it reports.
 struct run_options {
   /// What and where to back up (dsn, dest_dir, prefix, compression, jobs, exclusions, ...).
   /// Its `events` are ignored: the run's `events` below are passed to every step.
@@ -40,6 +46,7 @@ struct run_options {
   /// newest passed restore test recorded for this directory and prefix is older than this;
   /// zero: every run; nullopt: never (offline verify only).
   std::optional<std::chrono::seconds> restore_test_every;
+  /// Parallel sessions of the test restore (verify_options::jobs).
   int verify_jobs = 1;
   /// Prune with this policy after a verified backup. An empty policy: no prune.
   retention_policy retention;
@@ -49,36 +56,39 @@ struct run_options {
   std::filesystem::path metrics_file;
   /// Shell commands (/bin/sh -c) run at the end, with to_json(result) on stdin and the
   /// hook variables in their environment (docs/scheduling.md). Empty: none.
-  std::string on_success;
-  std::string on_failure;
+  std::string on_success;  ///< run when the result is ok()
+  std::string on_failure;  ///< run when it is not
   /// A hook still running after this is terminated (its process group: SIGTERM, then SIGKILL).
   std::chrono::seconds hook_timeout{std::chrono::minutes(5)};
   /// Called when a step ends (also when it failed), with the result so far.
   std::function<void(run_step, const run_result&)> step_done;
+  /// Log, progress and cancellation, for every step.
   event_sink events;
 };
 
 /// One failed step's error: the library's stable code name (code_name()) and its message.
 struct run_failure {
-  run_step step = run_step::backup;
+  run_step step = run_step::backup;  ///< the step that failed
   std::string code;  ///< e.g. "connection_failed"; "verify_failed" for a verify with findings
-  std::string message;
+  std::string message;               ///< the error's message (what() or the verify summary)
 };
 
+/// How the on_success or on_failure hook went.
 struct run_hook_result {
   std::string which;       ///< "on-success" or "on-failure"
   bool ok = false;         ///< exited 0 within the timeout
   int exit_status = -1;    ///< the shell's exit status, -1 when killed or not started
-  bool timed_out = false;
+  bool timed_out = false; ///< it ran longer than hook_timeout and was terminated
   std::string problem;     ///< why not ok
 };
 
+/// What run() did, step by step: a value, also when a step failed.
 struct run_result {
-  std::chrono::sys_seconds started_at{};
-  std::chrono::sys_seconds finished_at{};
-  double seconds = 0;
-  std::filesystem::path dest_dir;
-  std::string prefix;
+  std::chrono::sys_seconds started_at{};   ///< when the run started (UTC)
+  std::chrono::sys_seconds finished_at{};  ///< when it ended, hooks not included
+  double seconds = 0;                      ///< wall-clock time of the steps
+  std::filesystem::path dest_dir;          ///< the backup directory
+  std::string prefix;                      ///< the backups' prefix
 
   std::optional<backup_result> backup;   ///< set when the backup was written
   std::optional<verify_report> verify;   ///< set when the verify ran to its end
@@ -90,8 +100,8 @@ struct run_result {
   std::optional<run_failure> failure;    ///< the first step that failed (later steps did not run)
   /// The newest fully successful run of this directory and prefix (this one, when it
   /// succeeded), and the newest passed restore test; from the directory's run state.
-  std::optional<std::chrono::sys_seconds> last_success;
-  std::optional<std::chrono::sys_seconds> last_restore_test;
+  std::optional<std::chrono::sys_seconds> last_success;       ///< see above
+  std::optional<std::chrono::sys_seconds> last_restore_test;  ///< see above
 
   std::string metrics_problem;           ///< the metrics file could not be written
   std::optional<run_hook_result> hook;   ///< set when a hook was configured
