@@ -8,12 +8,13 @@
 # 2. configures and builds the `asan` preset (Debug, AddressSanitizer + UndefinedBehavior-
 #    Sanitizer, warnings as errors) into build/asan (-j2; override with IMMICHBAK_JOBS)
 # 3. runs the whole CTest suite under the sanitizers: unit, integration on PostgreSQL 15,
-#    the version matrix (pg14, pg16, pg17, pg18), cross-version, package; CTest starts and
-#    removes the throwaway clusters
+#    the version matrix (pg14, pg16, pg17, pg18), cross-version, package, the C binding and
+#    the examples (label frontends), the API reference and man page checks (label docs);
+#    CTest starts and removes the throwaway clusters
 # 4. builds the libFuzzer targets (`fuzz` preset, clang) and runs each for
 #    IMMICHBAK_FUZZ_SECONDS (default 60; 0 skips the step) on its committed corpus
-# 5. builds the shared library (`shared` preset: libimmichbak.so and the CLI) and runs the
-#    package test against it (install, then a consumer through find_package and pkg-config)
+# 5. builds the shared library (`shared` preset: libimmichbak.so, the CLI, the C and Python
+#    bindings, the examples) and runs the package, C, Python and example tests against it
 # 6. prints what the fault-injection and hostile-input suites counted (test-report.txt)
 # Exits non-zero when anything fails. IMMICHBAK_TEST_PRESET=dev runs the suite without the
 # sanitizers. Works as root (the test clusters then run as the `postgres` user) and as a
@@ -84,15 +85,20 @@ if [[ "$fuzz_seconds" != 0 ]]; then
   fi
 fi
 
-step "shared library: the shared preset's libimmichbak.so, installed and consumed (package test)"
+step "shared library: libimmichbak.so with the CLI, C and Python bindings and examples (preset shared)"
+# The same tests of everything users link or run, against the shared library: the package
+# test (install; consumers through find_package and pkg-config calling every public
+# function), the C ABI's test, the Python module's pytest suite (Debian's python3; the
+# sanitizer build cannot load a Python module) and the examples. CTest starts the cluster.
 shareddir="$repo/build/shared"
+if [[ "$builddir" != "$repo/build/$preset" ]]; then shareddir="$(dirname "$builddir")/$(basename "$builddir" | sed "s/-$preset-/-shared-/")"; fi
 if cmake --preset shared -B "$shareddir" >"$shareddir.log" 2>&1 &&
-   cmake --build "$shareddir" -j"$jobs" --target immichbak immichbak_cli >>"$shareddir.log" 2>&1 &&
-   ctest --test-dir "$shareddir" -R '^package_install_and_consume$' -V </dev/null >>"$shareddir.log" 2>&1; then
-  grep -E "consumer:" "$shareddir.log" || true
-  echo "shared library: package test passed (log: $shareddir.log)"
+   cmake --build "$shareddir" -j"$jobs" --target frontends >>"$shareddir.log" 2>&1 &&
+   ctest --test-dir "$shareddir" -L '^(package|frontends)$' --output-on-failure </dev/null >>"$shareddir.log" 2>&1; then
+  grep -E "tests passed|consumer:" "$shareddir.log" || true
+  echo "shared library: package, C, Python and example tests passed (log: $shareddir.log)"
 else
-  tail -40 "$shareddir.log"
+  tail -60 "$shareddir.log"
   echo "shared library: FAILED (log: $shareddir.log)"
   rc=1
 fi
