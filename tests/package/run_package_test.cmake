@@ -72,9 +72,9 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "pkg-config could not resolve immichbak from ${PC_DIR}")
 endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
+get_filename_component(LIB_DIR "${PC_DIR}" DIRECTORY)
 if(SHARED)
   # The prefix is not on the loader's path: tell the program where its library is.
-  get_filename_component(LIB_DIR "${PC_DIR}" DIRECTORY)
   list(APPEND flags "-Wl,-rpath,${LIB_DIR}")
 endif()
 separate_arguments(consumer_flags UNIX_COMMAND "${CONSUMER_CXX_FLAGS}")
@@ -82,3 +82,38 @@ run(c++ -std=c++20 ${consumer_flags} "${CONSUMER_DIR}/main.cpp" -o "${WORK_DIR}/
 consumer_args_for(pc consumer_args)
 run("${WORK_DIR}/pc-consumer" ${consumer_args})
 message(STATUS "pkg-config consumer: ${LAST_OUTPUT}")
+
+# 3. The C binding, when it was built: the C example through find_package and pkg-config,
+#    each backing up, verifying, pruning and restoring the fixture.
+if(C_BINDING)
+  set(example "${SOURCE_DIR}/examples/c/nightly_backup.c")
+  run(${CMAKE_COMMAND} -S "${CONSUMER_DIR}/../consumer_c" -B "${WORK_DIR}/c-cmake-consumer"
+      -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release "-DEXAMPLE_SOURCE=${example}"
+      "-DCMAKE_C_FLAGS=${CONSUMER_C_FLAGS}" "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}")
+  run(${CMAKE_COMMAND} --build "${WORK_DIR}/c-cmake-consumer")
+  set(c_runs "${WORK_DIR}/c-cmake-consumer/c_consumer;c_cmake")
+
+  # pkg-config: the static library needs --static (libimmichbak, its dependencies and the C++
+  # runtime); the shared one plain --libs and an rpath, as above.
+  execute_process(COMMAND pkg-config --cflags --libs ${pc_static} immichbak-c
+    RESULT_VARIABLE rc OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "pkg-config could not resolve immichbak-c from ${PC_DIR}")
+  endif()
+  separate_arguments(cflags UNIX_COMMAND "${cflags}")
+  if(SHARED)
+    list(APPEND cflags "-Wl,-rpath,${LIB_DIR}")
+  endif()
+  separate_arguments(c_flags UNIX_COMMAND "${CONSUMER_C_FLAGS}")
+  run(cc -std=c99 -pedantic ${c_flags} "${example}" -o "${WORK_DIR}/pc-c-consumer" ${cflags})
+  list(APPEND c_runs "${WORK_DIR}/pc-c-consumer" c_pc)
+
+  if(FIXTURE_DB)
+    while(c_runs)
+      list(POP_FRONT c_runs program run_name)
+      file(MAKE_DIRECTORY "${WORK_DIR}/${run_name}")
+      run("${program}" "dbname=pkg_consumer_src" "${WORK_DIR}/${run_name}" "pkg_consumer_${run_name}")
+      message(STATUS "C consumer (${run_name}): ${LAST_OUTPUT}")
+    endwhile()
+  endif()
+endif()

@@ -1,0 +1,23 @@
+# c_api_calls_every_function: every function immichbak.h declares is called by test_c_api.c,
+# so a function added to the header without a test fails here, naming it.
+#   cmake -DHEADER=immichbak.h -DTEST_SOURCE=test_c_api.c -P check_calls.cmake
+file(READ "${HEADER}" header)
+file(READ "${TEST_SOURCE}" test_source)
+string(REGEX MATCHALL "\nIMMICHBAK_C_API[^;{(#]*\\(" decls "${header}")
+set(missing)
+set(count 0)
+foreach(decl IN LISTS decls)
+  string(REGEX MATCH "([A-Za-z_][A-Za-z0-9_]*)[ \t\n]*\\($" _ "${decl}")
+  set(name "${CMAKE_MATCH_1}")
+  math(EXPR count "${count} + 1")
+  if(NOT test_source MATCHES "[^A-Za-z0-9_]${name}[ \t\n]*\\(")
+    list(APPEND missing "${name}")
+  endif()
+endforeach()
+if(count LESS 100)
+  message(FATAL_ERROR "found only ${count} declarations in ${HEADER}: the pattern no longer matches the header")
+endif()
+if(missing)
+  message(FATAL_ERROR "test_c_api.c does not call these functions of immichbak.h: ${missing}")
+endif()
+message(STATUS "test_c_api.c calls all ${count} functions of immichbak.h")
