@@ -1,0 +1,55 @@
+// restore(): RestoreResult.
+
+#include "common.hpp"
+
+#include <immichbak/restore.hpp>
+
+namespace immichbak::python {
+
+void init_restore(py::module_& m) {
+  py::class_<restore_result>(m, "RestoreResult", "What restore() did.")
+      .def_readonly("database", &restore_result::database, "The target's name.")
+      .def_readonly("kept_old_database", &restore_result::kept_old_database,
+                    "Where replace=True moved the old database, or None.")
+      .def_readonly("rows", &restore_result::rows)
+      .def_readonly("tables", &restore_result::tables)
+      .def_readonly("seconds", &restore_result::seconds)
+      .def_readonly("plain_sql", &restore_result::plain_sql, "The input was a plain pg_dump script.")
+      .def_readonly("warnings", &restore_result::warnings)
+      .def_readonly("immich_jobs_to_run", &restore_result::immich_jobs_to_run)
+      .def("__repr__", [](const restore_result& r) {
+        return "<RestoreResult " + r.database + " " + std::to_string(r.rows) + " rows>";
+      });
+
+  m.def(
+      "restore",
+      [](std::filesystem::path file, std::string dsn, int jobs, bool replace, bool drop_old, bool terminate_sessions,
+         bool in_place, bool no_owner, bool no_privileges, std::vector<std::string> tables, bool check_content,
+         bool check_readback, py::object log, py::object progress, py::object cancel) {
+        restore_options o;
+        o.file = std::move(file);
+        o.dsn = std::move(dsn);
+        o.jobs = jobs;
+        o.replace = replace;
+        o.drop_old = drop_old;
+        o.terminate_sessions = terminate_sessions;
+        o.in_place = in_place;
+        o.no_owner = no_owner;
+        o.no_privileges = no_privileges;
+        o.tables = std::move(tables);
+        o.check_content = check_content;
+        o.check_readback = check_readback;
+        call_context ctx(std::move(log), std::move(progress), std::move(cancel));
+        o.events = ctx.sink();
+        return ctx.invoke([&] { return immichbak::restore(o); });
+      },
+      py::arg("file"), py::kw_only(), py::arg("dsn") = "", py::arg("jobs") = 1, py::arg("replace") = false,
+      py::arg("drop_old") = false, py::arg("terminate_sessions") = false, py::arg("in_place") = false,
+      py::arg("no_owner") = false, py::arg("no_privileges") = false, py::arg("tables") = std::vector<std::string>{},
+      py::arg("check_content") = true, py::arg("check_readback") = false, py::arg("log") = py::none(),
+      py::arg("progress") = py::none(), py::arg("cancel") = py::none(),
+      "Restore a backup (or a plain pg_dump script) into the database `dsn` names, all or nothing: it "
+      "loads a scratch database and swaps it in at the end; on failure the target is left as it was.");
+}
+
+}  // namespace immichbak::python

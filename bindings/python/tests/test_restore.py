@@ -1,0 +1,27 @@
+"""restore into a new database: the same rows as the source."""
+
+import pytest
+
+import immichbak
+from conftest import row_counts
+
+
+def test_restore_into_new_database(backup_file, source_db, databases):
+    target = databases.name("restored")
+    phases = set()
+    result = immichbak.restore(backup_file, dsn="dbname=" + target, jobs=2,
+                               progress=lambda e: phases.add(e.phase))
+    assert result.database == target and result.kept_old_database is None
+    assert result.rows > 0 and result.tables > 10 and not result.plain_sql
+    assert phases
+    assert row_counts(target) == row_counts(source_db)
+
+    # a second restore into the now non-empty target is refused and leaves it as it was
+    with pytest.raises(immichbak.TargetNotEmpty) as info:
+        immichbak.restore(backup_file, dsn="dbname=" + target)
+    assert info.value.code == immichbak.ErrorCode.target_not_empty
+    # with replace, the old one is kept under another name
+    again = immichbak.restore(backup_file, dsn="dbname=" + target, replace=True)
+    assert again.kept_old_database
+    databases.names.append(again.kept_old_database)
+    assert row_counts(target) == row_counts(source_db)
