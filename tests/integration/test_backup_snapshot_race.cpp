@@ -46,7 +46,7 @@ error data_phase_error(const std::string& dsn, pg::connection& leader, const std
   writer.write_frame({frame_kind::header, post_phase::none, "", "", "", 0}, format::header_sql());
   event_sink sink;
   util::reporter report(sink);
-  util::run_control control(nullptr, "cancelled");
+  pg::run_control control(nullptr, "cancelled");
   data_phase_options o;
   o.dsn = dsn;
   o.snapshot = snapshot;

@@ -1,4 +1,4 @@
-// Binary COPY in the restore (restore/binary_copy.hpp, binary_types.hpp): frames of tables
+// Binary COPY in the restore (load/binary_copy.hpp, binary_types.hpp): frames of tables
 // whose columns are all uuid / real[] load as binary, every other frame as text, and the
 // restored rows are exactly the source's (compared as COPY text, and read back by the
 // restore's own --check-readback).
@@ -101,7 +101,7 @@ TEST_CASE("restore keeps the text path for a type whose send function the encode
   // but text underneath whose receive function takes any bytes: "[1,2]" is valid input
   // for both, their binary forms differ, and the server would store binary rows without a
   // word. Only the probe tells them apart. A backup never creates such a type (C-level
-  // functions are refused by the statement check, format/statement_check.hpp), so the
+  // functions are refused by the statement check, sqlscript/statement_check.hpp), so the
   // type is in the target already and the table is restored into it with --table.
   const std::string type_sql =
       "CREATE TYPE public.vector;\n"

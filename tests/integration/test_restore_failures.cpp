@@ -5,7 +5,7 @@
 #include <immichbak/error.hpp>
 #include <immichbak/restore.hpp>
 
-#include "restore/target_db.hpp"
+#include "load/target_db.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -224,7 +224,7 @@ TEST_CASE("a restore whose sessions are terminated mid-load (server restart) lea
     for (const auto& s : scratch) {
       c.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", {s});
       if (all_sessions)
-        if (auto pid = restore_detail::scratch_owner_pid(s, target.db.name()))
+        if (auto pid = load::scratch_owner_pid(s, target.db.name()))
           c.exec("SELECT pg_terminate_backend($1)", {std::to_string(*pid)});
     }
   });
@@ -242,7 +242,7 @@ TEST_CASE("a restore whose sessions are terminated mid-load (server restart) lea
     CHECK(std::string(e.what()).find("could not drop database") != std::string::npos);
     auto left = test::databases_like(target.db.name() + "__immichbak_");
     CHECK(left.size() == 1);
-    restore_detail::target_db t(target.db.dsn());
+    load::target_db t(target.db.dsn());
     CHECK(t.drop_stale_scratch() == left);
   }
 }
@@ -277,7 +277,7 @@ TEST_CASE("a killed restore process leaves the target unchanged and the next res
   o.events.log = [&](log_level, const std::string& m) { logs.push_back(m); };
   // The killed client's backends notice the closed sockets and exit, in a moment.
   {
-    auto owner = restore_detail::scratch_owner_pid(left[0], target.db.name());
+    auto owner = load::scratch_owner_pid(left[0], target.db.name());
     REQUIRE(owner);
     pg::connection c(test::dsn("postgres"));
     for (int i = 0; i < 500; ++i) {

@@ -1,7 +1,7 @@
 // PostgreSQL 17+ builds indexes with search_path = pg_catalog, pg_temp. An index through a
 // function whose body calls another function without a schema cannot be built there; the
 // restore must find it after pre-data, before any row is loaded, and refuse naming the
-// index, the function and the call (restore/index_search_path). On 14-16 the same backup
+// index, the function and the call (load/index_search_path). On 14-16 the same backup
 // restores. Runs on every major of the matrix.
 #include "test_restore_support.hpp"
 

@@ -1,8 +1,8 @@
 // The restore's pure pieces (no server needed): COPY line parsing, load plans, --table
 // resolution, SQL sniffing, the Immich jobs list.
+#include "load/loader.hpp"
+#include "load/preflight.hpp"
 #include "restore/immich_fixups.hpp"
-#include "restore/loader.hpp"
-#include "restore/preflight.hpp"
 #include "restore/sql_sniff.hpp"
 #include "support/test_env.hpp"
 
@@ -13,6 +13,7 @@
 #include <fstream>
 
 using namespace immichbak;
+using namespace immichbak::load;
 using namespace immichbak::restore_detail;
 
 TEST_CASE("parse_copy_line accepts exactly the data frame's COPY line", "[restore][pure]") {

@@ -12,7 +12,6 @@
 #include <immichbak/manifest.hpp>
 #include <immichbak/restore.hpp>
 
-#include "backup/session_settings.hpp"
 #include "format/backup_writer.hpp"
 #include "format/content_hash.hpp"
 #include "format/header_sql.hpp"
@@ -105,7 +104,7 @@ inline std::filesystem::path write_handmade(const std::filesystem::path& dir, co
                 format::set_search_path_sql(b.restore_search_path));
 
   pg::connection src(dsn(b.source_db));
-  src.exec(session::settings_sql());
+  src.exec(format::session_settings_sql());
   for (const auto& [schema, table] : b.tables) {
     // Column list as the backup writes it: non-generated columns in attnum order.
     auto cols = src.exec(

@@ -1,5 +1,5 @@
 // The target-database lifecycle of a restore: inspect, scratch, swap, stale cleanup.
-#include "restore/target_db.hpp"
+#include "load/target_db.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 using namespace immichbak;
-using namespace immichbak::restore_detail;
+using namespace immichbak::load;
 
 namespace {
 

@@ -5,8 +5,8 @@
 
 #include "backup/file_name.hpp"
 #include "backup/options_check.hpp"
-#include "backup/session_settings.hpp"
 #include "backup/work_items.hpp"
+#include "format/header_sql.hpp"
 #include "immich/regenerable.hpp"
 
 #include <immichbak/error.hpp>
@@ -155,11 +155,11 @@ TEST_CASE("gzip backup names are ones Immich's Backups page lists and never take
 
 TEST_CASE("backup session settings: one list, SQL derived from the header frame", "[backup]") {
   std::set<std::string> names;
-  for (const auto& [n, v] : session::settings()) names.insert(n);
+  for (const auto& [n, v] : format::pinned_session_settings()) names.insert(n);
   for (const char* n : {"client_encoding", "search_path", "DateStyle", "IntervalStyle", "extra_float_digits",
                         "TimeZone", "row_security", "statement_timeout", "lock_timeout"})
     CHECK(names.count(n) == 1);
-  const std::string& sql = session::settings_sql();
+  const std::string& sql = format::session_settings_sql();
   CHECK(sql.find("\\set") == std::string::npos);
   CHECK(sql.find("--") == std::string::npos);
   CHECK(sql.find("SET TimeZone = 'UTC';\n") != std::string::npos);

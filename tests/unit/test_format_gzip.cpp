@@ -5,7 +5,7 @@
 
 #include "format/gzip_member.hpp"
 #include "format/manifest_check.hpp"
-#include "format/statement_check.hpp"
+#include "sqlscript/statement_check.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -121,13 +121,13 @@ TEST_CASE("a stored gzip member is what gzip itself reads", "[format][gzip]") {
 TEST_CASE("clean frames: only DROP EXTENSION / SCHEMA IF EXISTS ... CASCADE, only in gzip files", "[format][gzip]") {
   manifest_frame f;
   f.kind = frame_kind::clean;
-  CHECK_FALSE(format::check_frame_statements(f, "DROP EXTENSION IF EXISTS \"cube\" CASCADE;\n"));
-  CHECK_FALSE(format::check_frame_statements(f, "DROP SCHEMA IF EXISTS \"x y\" CASCADE;\n"));
+  CHECK_FALSE(sqlscript::check_frame_statements(f, "DROP EXTENSION IF EXISTS \"cube\" CASCADE;\n"));
+  CHECK_FALSE(sqlscript::check_frame_statements(f, "DROP SCHEMA IF EXISTS \"x y\" CASCADE;\n"));
   for (const char* bad : {"DROP TABLE IF EXISTS \"public\".\"asset\" CASCADE;\n", "DROP SCHEMA \"public\" CASCADE;\n",
                           "DROP DATABASE IF EXISTS \"immich\";\n", "DROP EXTENSION IF EXISTS \"cube\";\n",
                           "CREATE SCHEMA \"x\";\n", "SELECT pg_terminate_backend(1);\n", "\\! rm -rf /\n"}) {
     INFO(bad);
-    CHECK(format::check_frame_statements(f, bad));
+    CHECK(sqlscript::check_frame_statements(f, bad));
   }
   // Not in a zstd file: the writer refuses to write one, the layout check reports one.
   temp_dir dir("fmt_gz_clean");

@@ -3,7 +3,7 @@
 // restore ignored the name verify failed on.
 #include "test_format_support.hpp"
 
-#include "restore/preflight.hpp"
+#include "load/preflight.hpp"
 
 #include <immichbak/error.hpp>
 #include <immichbak/verify.hpp>
@@ -40,7 +40,7 @@ struct restore_view {
 restore_view restore_sidecar(const fs::path& file) {
   restore_view v;
   try {
-    v.warning = restore_detail::check_sidecar(file);
+    v.warning = load::check_sidecar(file);
   } catch (const error& e) {
     v.refused = true;
     v.code = e.code();

@@ -1,10 +1,10 @@
-// format/statement_check: a frame of ours holds only what our writer writes in its
+// sqlscript/statement_check: a frame of ours holds only what our writer writes in its
 // section. The DDL the writer produces (the golden files of tests/golden/ddl, rendered by
 // the real schema/ddl_*.cpp code) passes; statements it never writes are refused in every
 // section, with the line and the statement named.
 #include "test_format_support.hpp"
 
-#include "format/statement_check.hpp"
+#include "sqlscript/statement_check.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -69,7 +69,7 @@ std::vector<std::pair<manifest_frame, std::string>> plan_units(const std::string
 }
 
 std::optional<std::string> check(const manifest_frame& f, const std::string& sql) {
-  return format::check_frame_statements(f, sql);
+  return sqlscript::check_frame_statements(f, sql);
 }
 
 }  // namespace
@@ -268,21 +268,21 @@ TEST_CASE("the refusal names the line and the statement", "[format][statements]"
 }
 
 TEST_CASE("parse_copy_line: the one COPY line parser of restore and verify", "[format][statements]") {
-  auto ok = format::parse_copy_line("COPY \"public\".\"t\" (\"a\", \"b\") FROM stdin;", "public", "t");
+  auto ok = sqlscript::parse_copy_line("COPY \"public\".\"t\" (\"a\", \"b\") FROM stdin;", "public", "t");
   CHECK(ok.ok);
   CHECK(ok.columns == "(\"a\", \"b\")");
   CHECK(ok.count == 2);
-  auto none = format::parse_copy_line("COPY \"public\".\"t\" FROM stdin;", "public", "t");
+  auto none = sqlscript::parse_copy_line("COPY \"public\".\"t\" FROM stdin;", "public", "t");
   CHECK(none.ok);
   CHECK(none.columns.empty());
-  CHECK(format::parse_copy_line("COPY \"we\"\"ird\".\"t a\" (\"x\"\"y\") FROM stdin;", "we\"ird", "t a").ok);
+  CHECK(sqlscript::parse_copy_line("COPY \"we\"\"ird\".\"t a\" (\"x\"\"y\") FROM stdin;", "we\"ird", "t a").ok);
   for (const char* bad : {"COPY \"public\".\"u\" (\"a\") FROM stdin;", "COPY public.t (a) FROM stdin;",
                           "COPY \"public\".\"t\" (\"a\") FROM stdin", "COPY \"public\".\"t\" (\"a\") TO PROGRAM 'id';",
                           "COPY \"public\".\"t\" (\"a\") FROM stdin; DROP DATABASE x;",
                           "COPY \"public\".\"t\" (\"a\") FROM '/etc/passwd';", "COPY \"public\".\"t\" () FROM stdin;",
                           "COPY \"public\".\"t\" (\"a\",\"b\") FROM stdin;", ""}) {
     INFO(bad);
-    auto r = format::parse_copy_line(bad, "public", "t");
+    auto r = sqlscript::parse_copy_line(bad, "public", "t");
     CHECK_FALSE(r.ok);
     CHECK_FALSE(r.problem.empty());
   }

@@ -1,10 +1,10 @@
-// COPY text rows as binary tuples (restore/binary_copy.hpp). The live check that these
+// COPY text rows as binary tuples (load/binary_copy.hpp). The live check that these
 // bytes are what the server's send functions make is the probe (binary_types.cpp), tested
 // in tests/integration/test_restore_binary.cpp.
 
 #include <catch2/catch.hpp>
 
-#include "restore/binary_copy.hpp"
+#include "load/binary_copy.hpp"
 
 #include <bit>
 #include <charconv>
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-using namespace immichbak::restore_detail;
+using namespace immichbak::load;
 
 namespace {
 std::string bytes(std::initializer_list<int> b) {

@@ -1,10 +1,10 @@
-// Which data frame a free loading session takes next (restore/frame_queue.hpp), and the
-// order index builds start in (restore/index_order.hpp).
+// Which data frame a free loading session takes next (load/frame_queue.hpp), and the
+// order index builds start in (load/index_order.hpp).
 
 #include <catch2/catch.hpp>
 
-#include "restore/frame_queue.hpp"
-#include "restore/index_order.hpp"
+#include "load/frame_queue.hpp"
+#include "load/index_order.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -14,7 +14,7 @@
 #include <vector>
 
 using namespace immichbak;
-using namespace immichbak::restore_detail;
+using namespace immichbak::load;
 
 namespace {
 frame_queue::item frame(const std::string& table, std::uint64_t bytes) { return {{"public", table}, bytes}; }
@@ -94,7 +94,7 @@ TEST_CASE("frame queue: empty input and unknown sessions", "[restore]") {
 }
 
 TEST_CASE("index order: vector indexes, then GiST and GIN, then btree, by table rows", "[restore]") {
-  using immichbak::restore_detail::index_build_cost;
+  using immichbak::load::index_build_cost;
   const char* hnsw = "CREATE INDEX clip_index ON public.smart_search USING hnsw (embedding vector_cosine_ops);";
   const char* gist = "CREATE INDEX exif_earthcoord_idx ON public.asset_exif USING gist (public.ll_to_earth(a, b));";
   const char* gin = "CREATE INDEX idx ON public.asset USING gin (f_unaccent(\"originalFileName\") gin_trgm_ops);";

@@ -1,5 +1,5 @@
 // sqlscript::function_calls: the calls an index definition or a function body makes, as
-// the PostgreSQL 17+ index check reads them (restore/index_search_path).
+// the PostgreSQL 17+ index check reads them (load/index_search_path).
 #include <catch2/catch.hpp>
 
 #include "sqlscript/calls.hpp"

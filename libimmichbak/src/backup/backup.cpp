@@ -13,7 +13,6 @@
 #include "backup/data_phase.hpp"
 #include "backup/file_name.hpp"
 #include "backup/options_check.hpp"
-#include "backup/session_settings.hpp"
 #include "backup/table_locks.hpp"
 #include "backup/work_items.hpp"
 #include "format/backup_writer.hpp"
@@ -24,9 +23,10 @@
 #include "immich/version.hpp"
 #include "pg/connection.hpp"
 #include "pg/conninfo.hpp"
+#include "pg/run_control.hpp"
 #include "schema/dump_plan.hpp"
-#include "util/run_control.hpp"
 #include "util/sql_quote.hpp"
+#include "util/text.hpp"
 
 #include <immichbak/backup.hpp>
 #include <immichbak/error.hpp>
@@ -49,17 +49,6 @@ using namespace backup_engine;
 namespace fs = std::filesystem;
 
 std::string short_version(const std::string& v) { return v.substr(0, v.find(' ')); }
-
-std::string human_bytes(std::uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
 
 void take_advisory_lock(pg::connection& leader) {
   auto r = leader.exec(fmt::format("SELECT pg_catalog.pg_try_advisory_lock({}, {})", advisory_key1, advisory_key2));
@@ -229,7 +218,7 @@ void backup_run::leader_phase() {
   control_.add(&*leader_);
   auto& c = *leader_;
   take_advisory_lock(c);
-  c.exec(session::settings_sql() + lock_timeout_sql(o_.lock_timeout));
+  c.exec(format::session_settings_sql() + lock_timeout_sql(o_.lock_timeout));
   c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
   // The first statement takes the snapshot; its start time is the backup's time.
   auto r = c.exec(
@@ -265,7 +254,7 @@ void backup_run::leader_phase() {
   m_.compression_level = o_.compress == compression::none ? 0 : o_.compression_level;
   m_.immich_migration = immich::migration(c);
   m_.encoding = plan_.encoding.empty() ? c.parameter("server_encoding") : plan_.encoding;
-  for (const auto& [name, value] : session::settings()) m_.session_settings[name] = value;
+  for (const auto& [name, value] : format::pinned_session_settings()) m_.session_settings[name] = value;
   m_.restore_search_path = plan_.restore_search_path;
   m_.database_settings = plan_.database_settings;
   m_.extensions = plan_.extensions;
@@ -328,12 +317,12 @@ void backup_run::data_phase() {
   report_.set_totals(bytes_total, rows_total, items.size());
   std::size_t ranged = static_cast<std::size_t>(std::count_if(items.begin(), items.end(), [](const work_item& w) { return w.ranged; }));
   report_.log(log_level::debug, fmt::format("data: {} work item(s) ({} ctid range(s)), about {} estimated",
-                                            items.size(), ranged, human_bytes(bytes_total)));
+                                            items.size(), ranged, util::human_bytes(bytes_total)));
 
   data_phase_options dopt;
   dopt.dsn = o_.dsn;
   dopt.snapshot = snapshot_;
-  dopt.worker_setup_sql = session::settings_sql() + lock_timeout_sql(o_.lock_timeout);
+  dopt.worker_setup_sql = format::session_settings_sql() + lock_timeout_sql(o_.lock_timeout);
   dopt.range_search_path = plan_.restore_search_path;
   dopt.jobs = o_.jobs;
   dopt.chunk_bytes = o_.chunk_bytes;
@@ -366,7 +355,7 @@ backup_result backup_run::finish() {
       const auto& tt = totals_[i];
       report_.log(log_level::debug,
                   fmt::format("table {}.{}: {} rows, {} in {} frame(s), {} stored", t.schema, t.name, tt.rows,
-                              human_bytes(tt.plain_bytes), tt.frames, human_bytes(tt.stored_bytes)));
+                              util::human_bytes(tt.plain_bytes), tt.frames, util::human_bytes(tt.stored_bytes)));
       mt.rows = tt.rows;
       mt.content_hash = tt.hash.hex();
       mt.plain_bytes = tt.plain_bytes;
@@ -437,8 +426,8 @@ backup_result backup_run::run() {
     report_.log(log_level::info,
                 fmt::format("wrote the backup: {} tables ({} of them empty, {} with rows left out), {} rows, {} "
                             "({} of SQL) in {:.1f} s{}",
-                            res.tables, res.tables_empty, res.tables_excluded, res.rows, human_bytes(res.bytes),
-                            human_bytes(res.plain_bytes), res.seconds,
+                            res.tables, res.tables_empty, res.tables_excluded, res.rows, util::human_bytes(res.bytes),
+                            util::human_bytes(res.plain_bytes), res.seconds,
                             res.immich_version.empty() ? "" : ", Immich " + res.immich_version));
     report_.log(log_level::debug, fmt::format("backup file: {}", res.file.string()));
     return res;

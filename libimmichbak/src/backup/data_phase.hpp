@@ -5,9 +5,9 @@
 
 #include "backup/work_items.hpp"
 #include "format/content_hash.hpp"
+#include "pg/run_control.hpp"
 #include "schema/dump_plan.hpp"
 #include "util/reporter.hpp"
-#include "util/run_control.hpp"
 
 #include <immichbak/events.hpp>
 
@@ -22,8 +22,8 @@ class backup_writer;
 namespace immichbak::backup_engine {
 
 using util::reporter;
-using util::run_control;
-using util::stopped_signal;
+using pg::run_control;
+using pg::stopped_signal;
 
 /// What a table's work items added up to.
 struct table_totals {

@@ -2,6 +2,8 @@
 
 #include "util/sql_quote.hpp"
 
+#include <sstream>
+
 namespace immichbak::format {
 
 const std::vector<std::pair<std::string, std::string>>& pinned_session_settings() {
@@ -68,6 +70,20 @@ bool starts_like_header(std::string_view plain) {
   constexpr std::size_t min_prefix = 12;  // "-- immichbak"
   if (plain.size() >= header_magic.size()) return plain.substr(0, header_magic.size()) == header_magic;
   return plain.size() >= min_prefix && header_magic.substr(0, plain.size()) == plain;
+}
+
+const std::string& session_settings_sql() {
+  static const std::string sql = [] {
+    std::istringstream in(header_sql());
+    std::string line, out;
+    while (std::getline(in, line)) {
+      if (line.empty() || line.rfind("--", 0) == 0 || line.front() == '\\') continue;
+      out += line;
+      out += '\n';
+    }
+    return out;
+  }();
+  return sql;
 }
 
 std::string set_search_path_sql(const std::string& search_path) {

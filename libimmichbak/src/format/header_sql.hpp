@@ -17,6 +17,11 @@ const std::vector<std::pair<std::string, std::string>>& pinned_session_settings(
 std::map<std::string, std::string> pinned_session_settings_map();
 /// The plain bytes of the header frame.
 const std::string& header_sql();
+/// The header's settings as SQL statements (its text without comments and psql
+/// meta-commands), one per line: what every immichbak session runs first (the backup's
+/// leader and workers, so COPY text is deterministic for the content hash, and the
+/// restore's sessions), derived from the header so the file and the sessions never disagree.
+const std::string& session_settings_sql();
 /// The gzip variant's header frame (format 1.1): the same statements, its comment lines
 /// name the format's minor and the stock tools that restore it.
 const std::string& gzip_header_sql();

@@ -1,6 +1,7 @@
 // `immichbak inspect`: read_manifest and the manifest's JSON and text forms.
 #include "format/backup_reader.hpp"
 #include "format/manifest_json.hpp"
+#include "util/text.hpp"
 
 #include <immichbak/manifest.hpp>
 
@@ -19,18 +20,6 @@ manifest read_manifest(const std::filesystem::path& file) {
 std::string to_json(const manifest& m, bool pretty) { return format::manifest_to_json(m, pretty); }
 
 namespace {
-
-std::string human_bytes(std::uint64_t n) {
-  static constexpr std::array<const char*, 6> units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  if (n < 1024) return fmt::format("{} B", n);
-  double v = static_cast<double>(n);
-  std::size_t u = 0;
-  while (v >= 1024 && u + 1 < units.size()) {
-    v /= 1024;
-    ++u;
-  }
-  return fmt::format("{:.1f} {}", v, units[u]);
-}
 
 std::string grouped(std::uint64_t n) {
   std::string digits = std::to_string(n), out;
@@ -105,7 +94,7 @@ std::string to_text(const manifest& m) {
     if (t.data_excluded) ++excluded;
   }
   line("tables", fmt::format("{} ({} rows, {} of data, {} stored{})", m.tables.size(), grouped(rows),
-                             human_bytes(plain), human_bytes(stored),
+                             util::human_bytes(plain), util::human_bytes(stored),
                              excluded ? fmt::format("; {} with data excluded", excluded) : std::string()));
 
   std::vector<const manifest_table*> sorted;
@@ -122,8 +111,8 @@ std::string to_text(const manifest& m) {
       out += fmt::format("{:<{}}  {:>14}  excluded ({})\n", name, width, "-",
                          t->exclusion_reason.empty() ? "by option" : t->exclusion_reason);
     else
-      out += fmt::format("{:<{}}  {:>14}  {:>10}  {:>10}\n", name, width, grouped(t->rows), human_bytes(t->plain_bytes),
-                         human_bytes(t->stored_bytes));
+      out += fmt::format("{:<{}}  {:>14}  {:>10}  {:>10}\n", name, width, grouped(t->rows), util::human_bytes(t->plain_bytes),
+                         util::human_bytes(t->stored_bytes));
   }
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;

@@ -52,7 +52,7 @@ std::string utf8_prefix(std::string_view s, std::size_t max) {
 bool is_connection_state(const std::string& sqlstate) { return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03"; }
 
 // Every open connection, the thread that opened it and its event sink, for
-// shut_down_related(): a run that gives up (util::run_control) reaches the sessions it never
+// shut_down_related(): a run that gives up (pg::run_control) reaches the sessions it never
 // registered -- the restore's maintenance session, a backup worker still setting up its
 // snapshot -- which it would otherwise wait on for ever.
 struct open_conn {

@@ -35,7 +35,7 @@ std::vector<std::string> immich_jobs_for(const manifest& m) {
   return jobs;
 }
 
-void apply_immich_fixups(pg::connection& c, const manifest& m, restore_result& res, reporter& rep) {
+void apply_immich_fixups(pg::connection& c, const manifest& m, restore_result& res, util::reporter& rep) {
   res.immich_jobs_to_run = immich_jobs_for(m);
   if (!excluded(m, "geodata_places") && !excluded(m, "naturalearth_countries")) return;
   auto present = c.exec(

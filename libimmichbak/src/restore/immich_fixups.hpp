@@ -5,7 +5,7 @@
 #include <immichbak/manifest.hpp>
 #include <immichbak/restore.hpp>
 
-#include "restore/parallel_run.hpp"
+#include "util/reporter.hpp"
 
 namespace immichbak::pg {
 class connection;
@@ -21,6 +21,6 @@ std::vector<std::string> immich_jobs_for(const manifest& m);
 /// out, deletes system_metadata's 'reverse-geocoding-state' so Immich re-imports them on
 /// start (otherwise reverse geocoding silently stays empty); fills
 /// res.immich_jobs_to_run. Runs after the content check (it changes system_metadata).
-void apply_immich_fixups(pg::connection& c, const manifest& m, restore_result& res, reporter& rep);
+void apply_immich_fixups(pg::connection& c, const manifest& m, restore_result& res, util::reporter& rep);
 
 }  // namespace immichbak::restore_detail

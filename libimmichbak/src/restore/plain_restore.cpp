@@ -1,13 +1,14 @@
 #include "restore/plain_restore.hpp"
 
+#include "load/target_db.hpp"
 #include "pg/connection.hpp"
-#include "restore/target_db.hpp"
 #include "sqlscript/byte_source.hpp"
 #include "sqlscript/classify.hpp"
 #include "sqlscript/executor.hpp"
 #include "sqlscript/survey.hpp"
 #include "sqlscript/words.hpp"
 #include "util/sql_quote.hpp"
+#include "util/text.hpp"
 
 #include <immichbak/dsn.hpp>
 #include <immichbak/error.hpp>
@@ -19,6 +20,8 @@
 #include <set>
 
 namespace immichbak::restore_detail {
+
+using namespace load;  // the shared loading engine: target_db, scratch databases
 
 namespace {
 
@@ -38,19 +41,10 @@ void log(const restore_options& o, log_level level, const std::string& msg) {
   if (o.events.log) o.events.log(level, msg);
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
 std::string quoted_list(const std::vector<std::string>& v) {
   std::vector<std::string> q;
   for (const auto& s : v) q.push_back("\"" + s + "\"");
-  return join(q);
+  return util::join(q);
 }
 
 // Other pg_dump formats carry the data in a form only pg_restore reads.
@@ -77,7 +71,7 @@ std::string search_path_value(const std::string& raw) {
   std::vector<std::string> parts;
   for (const auto& w : read_words(raw, 256))
     if (w.what == word::kind::string || w.is_name()) parts.push_back(sql::ident(w.value));
-  return join(parts);
+  return util::join(parts);
 }
 
 std::vector<std::string> extension_schemas(const std::vector<const script_section*>& secs) {
@@ -105,7 +99,7 @@ std::string load_search_path(const script_survey& sv, const std::string& db,
   }
   std::vector<std::string> parts{sql::ident("public")};
   for (const auto& s : extension_schemas(secs)) parts.push_back(sql::ident(s));
-  return join(parts);
+  return util::join(parts);
 }
 
 std::set<std::string> query_set(pg::connection& c, const char* sql) {
@@ -154,7 +148,7 @@ void preflight(pg::connection& admin, const script_survey& sv, const std::vector
     throw error(errc::missing_role,
                 fmt::format("the dump refers to roles that do not exist on the server: {}; create them first "
                             "(CREATE ROLE ...), or restore with {}",
-                            join(missing), hint));
+                            util::join(missing), hint));
   }
 }
 
@@ -356,7 +350,7 @@ std::optional<std::string> search_path_warning(pg::connection& c, const std::str
       "database \"{}\" has no database-level search_path (a dump made without pg_dump --create does not carry "
       "ALTER DATABASE ... SET), and the schema(s) {} its extensions live in are not on the default one, so "
       "code relying on them (e.g. Immich with pgvecto.rs) will fail; run:  ALTER DATABASE {} SET search_path TO {};",
-      final_name, quoted_list(missing), sql::ident(final_name), join(path));
+      final_name, quoted_list(missing), sql::ident(final_name), util::join(path));
 }
 
 [[noreturn]] void rethrow_with(const error& e, const std::string& suffix) {
@@ -390,7 +384,7 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
                               "it first (CREATE DATABASE), or restore without --in-place",
                               t.name()));
     if (!st.empty) {
-      std::string first = st.objects.empty() ? std::string() : " (" + join(st.objects) + ")";
+      std::string first = st.objects.empty() ? std::string() : " (" + util::join(st.objects) + ")";
       throw error(errc::target_not_empty,
                   fmt::format("database \"{}\" is not empty: {} object(s){}; --in-place loads only into an empty "
                               "database (restore without --in-place and with --replace to swap it out)",
@@ -579,7 +573,7 @@ restore_result restore_cluster(const restore_options& o, const script_survey& sv
     if (!rw.empty()) extra += " (" + rw + ")";
     rethrow_with(e, fmt::format("; the databases and roles this restore had created were dropped again{}", extra));
   }
-  res.database = join(r.created_dbs);
+  res.database = util::join(r.created_dbs);
   if (!r.created_roles.empty())
     log(o, log_level::info, fmt::format("created role(s) {}", quoted_list(r.created_roles)));
   return res;
@@ -616,7 +610,7 @@ restore_result restore_plain(const restore_options& o) {
     throw error(errc::unsupported_format,
                 fmt::format("{} uses psql meta-commands immichbak does not run: {} (only pg_dump/pg_dumpall scripts "
                             "are supported)",
-                            o.file.string(), join(sv.unsupported_meta)));
+                            o.file.string(), util::join(sv.unsupported_meta)));
   if (sv.made_by != script_survey::producer::unknown && !sv.complete)
     throw error(errc::corrupt_backup,
                 fmt::format("{} is truncated: it starts like a {} dump but lacks the closing \"dump complete\" "

@@ -5,7 +5,7 @@
 //   --table T...       preflight -> BEGIN on the target -> [drop T] -> load T -> check -> COMMIT
 //
 // "check" compares the rows as loaded with the manifest, and with --check-readback also
-// the tables read back from the server (restore/content_check.hpp).
+// the tables read back from the server (load/content_check.hpp).
 //
 // Whatever fails, the target is as it was: the scratch database is dropped, or the one
 // transaction rolled back.
@@ -14,16 +14,16 @@
 #include <immichbak/restore.hpp>
 
 #include "format/backup_reader.hpp"
+#include "load/analyze.hpp"
+#include "load/content_check.hpp"
+#include "load/loader.hpp"
+#include "load/parallel_run.hpp"
+#include "load/preflight.hpp"
+#include "load/target_db.hpp"
 #include "pg/connection.hpp"
-#include "restore/analyze.hpp"
-#include "restore/content_check.hpp"
 #include "restore/immich_fixups.hpp"
-#include "restore/loader.hpp"
 #include "restore/plain_restore.hpp"
-#include "restore/preflight.hpp"
-#include "restore/parallel_run.hpp"
 #include "restore/sql_sniff.hpp"
-#include "restore/target_db.hpp"
 #include "util/sql_quote.hpp"
 
 #include <fmt/format.h>
@@ -35,6 +35,7 @@ namespace immichbak {
 
 namespace {
 
+using namespace load;
 using namespace restore_detail;
 
 void validate(const restore_options& o) {
@@ -77,7 +78,7 @@ std::size_t tables_restored(const manifest& m, const std::set<table_key>* only) 
 }
 
 // The restore's "check" step: the rows as loaded, and with --check-readback the tables
-// read back, against the manifest (restore/content_check.hpp). `which` limits it to the
+// read back, against the manifest (load/content_check.hpp). `which` limits it to the
 // tables restored (--table).
 void check_restored(const manifest& m, const load_result& lr, session_set& sessions, run_control& state,
                     reporter& rep, const restore_options& o,
@@ -125,7 +126,7 @@ restore_result restore_scratch(const format::backup_reader& reader, const restor
   try {
     sessions.open([&] { return t.connect(scratch); }, o.jobs, o.jobs, true);
     state.start_watchdog();
-    load_result lr = load(reader, plan, sessions.sessions(), state, rep, {});
+    load_result lr = load_backup(reader, plan, sessions.sessions(), state, rep, {});
     check_restored(m, lr, sessions, state, rep, o);
     apply_immich_fixups(sessions.leader(), m, res, rep);
     state.stop_watchdog();
@@ -231,7 +232,7 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
     load_options lo;
     lo.analyze = false;  // after COMMIT: an ANALYZE error must not abort the transaction
     lo.pause_autovacuum = false;
-    load_result lr = load(reader, plan, sessions.sessions(), state, rep, lo);
+    load_result lr = load_backup(reader, plan, sessions.sessions(), state, rep, lo);
 
     for (const auto& add : readd) {
       try {

@@ -1,5 +1,6 @@
 // The JSON and text forms of listings, prune results and age checks (docs/cli.md).
 #include "retention/names.hpp"
+#include "util/text.hpp"
 
 #include <immichbak/retention.hpp>
 
@@ -20,18 +21,6 @@ std::time_t secs(std::chrono::sys_seconds t) { return static_cast<std::time_t>(t
 
 std::string dump(const json& j, bool pretty) {
   return j.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string human_bytes(std::uint64_t n) {
-  static constexpr std::array<const char*, 6> units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  if (n < 1024) return fmt::format("{} B", n);
-  double v = static_cast<double>(n);
-  std::size_t u = 0;
-  while (v >= 1024 && u + 1 < units.size()) {
-    v /= 1024;
-    ++u;
-  }
-  return fmt::format("{:.1f} {}", v, units[u]);
 }
 
 json entry_json(const backup_entry& e) {
@@ -124,7 +113,7 @@ std::string to_text(const std::vector<backup_entry>& entries) {
     std::string tr = e.kind == entry_kind::backup ? fmt::format("{}/{}", e.tables, e.rows) : "";
     std::string time = local_time_text(secs(e.time));
     if (e.time_source == "modified") time += "*";
-    out += fmt::format("{:<25}  {:>10}  {:<24}  {:<28}  {:>14}  {}\n", time, human_bytes(e.bytes), state_text(e),
+    out += fmt::format("{:<25}  {:>10}  {:<24}  {:<28}  {:>14}  {}\n", time, util::human_bytes(e.bytes), state_text(e),
                        versions_text(e), tr, e.name);
     if (!e.problem.empty() && e.kind != entry_kind::foreign) out += fmt::format("    {}\n", e.problem);
   }
@@ -193,11 +182,11 @@ std::string to_text(const prune_result& r) {
   for (const auto& rm : r.applied.removals) removed += rm.removed ? 1 : 0;
   if (r.dry_run)
     out += fmt::format("would keep {}, remove {} ({}), leave {} untouched", r.plan.count(plan_action::keep),
-                       r.plan.count(plan_action::remove), human_bytes(r.plan.bytes_to_free()),
+                       r.plan.count(plan_action::remove), util::human_bytes(r.plan.bytes_to_free()),
                        r.plan.count(plan_action::untouched));
   else
     out += fmt::format("kept {}, removed {} ({}), left {} untouched{}", r.plan.count(plan_action::keep), removed,
-                       human_bytes(r.applied.bytes_freed), r.plan.count(plan_action::untouched),
+                       util::human_bytes(r.applied.bytes_freed), r.plan.count(plan_action::untouched),
                        r.applied.ok() ? "" : fmt::format("; {} could not be removed",
                                                          r.applied.removals.size() - removed));
   return out;

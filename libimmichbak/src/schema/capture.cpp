@@ -1,14 +1,14 @@
 // schema::capture: read the catalog (catalog_reader), refuse what cannot be reproduced
 // (check_supported), build the plan with the pure generator (build_plan), and refuse a
-// plan whose DDL the restore would refuse (format/statement_check: C or untrusted-language
+// plan whose DDL the restore would refuse (sqlscript/statement_check: C or untrusted-language
 // functions, extensions that reach files or other servers, preload settings): such a
 // backup would fail verify every night, so the backup stops now, naming the objects.
 #include "schema/dump_plan.hpp"
 
-#include "format/statement_check.hpp"
 #include "pg/connection.hpp"
 #include "schema/catalog_reader.hpp"
 #include "schema/ddl.hpp"
+#include "sqlscript/statement_check.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -41,7 +41,7 @@ void refuse_unrestorable_units(const std::string& database, const dump_plan& pla
     frame.kind = u.kind;
     frame.phase = u.phase;
     frame.label = u.label;
-    if (auto problem = format::check_frame_statements(frame, u.sql)) {
+    if (auto problem = sqlscript::check_frame_statements(frame, u.sql)) {
       list += fmt::format("\n  {}: {}", u.label, *problem);
       ++count;
     }

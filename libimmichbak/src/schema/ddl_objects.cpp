@@ -4,6 +4,7 @@
 #include "schema/ddl.hpp"
 
 #include "util/sql_quote.hpp"
+#include "util/text.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -12,15 +13,6 @@
 namespace immichbak::schema {
 
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out += sep;
-    out += i;
-  }
-  return out;
-}
 
 std::string sequence_option_text(const sequence_options& o, std::string_view indent) {
   std::string out;
@@ -127,7 +119,7 @@ std::string column_alters(const relation_info& r, const std::set<std::uint32_t>&
     if (c.stattarget >= 0) out += fmt::format("{}{} SET STATISTICS {};\n", alter, col, c.stattarget);
     if (!c.storage.empty()) out += fmt::format("{}{} SET STORAGE {};\n", alter, col, c.storage);
     if (!c.compression.empty()) out += fmt::format("{}{} SET COMPRESSION {};\n", alter, col, c.compression);
-    if (!c.options.empty()) out += fmt::format("{}{} SET ({});\n", alter, col, join(c.options, ", "));
+    if (!c.options.empty()) out += fmt::format("{}{} SET ({});\n", alter, col, util::join(c.options, ", "));
   }
   return out;
 }
@@ -186,7 +178,7 @@ std::string type_ddl(const type_info& t) {
     case type_kind::enum_type: {
       std::vector<std::string> labels;
       for (const auto& l : t.enum_labels) labels.push_back("    " + sql::literal(l));
-      out = fmt::format("CREATE TYPE {} AS ENUM (\n{}\n);\n", name, join(labels, ",\n"));
+      out = fmt::format("CREATE TYPE {} AS ENUM (\n{}\n);\n", name, util::join(labels, ",\n"));
       if (t.enum_labels.empty()) out = fmt::format("CREATE TYPE {} AS ENUM ();\n", name);
       out += comment_statement("TYPE " + name, t.comment);
       break;
@@ -210,7 +202,7 @@ std::string type_ddl(const type_info& t) {
       for (const auto& a : t.attributes)
         attrs.push_back("    " + sql::ident(a.name) + " " + a.type + (a.collation.empty() ? "" : " COLLATE " + a.collation));
       out = attrs.empty() ? fmt::format("CREATE TYPE {} AS (\n);\n", name)
-                          : fmt::format("CREATE TYPE {} AS (\n{}\n);\n", name, join(attrs, ",\n"));
+                          : fmt::format("CREATE TYPE {} AS (\n{}\n);\n", name, util::join(attrs, ",\n"));
       out += comment_statement("TYPE " + name, t.comment);
       for (const auto& a : t.attributes)
         out += comment_statement(fmt::format("COLUMN {}.{}", name, sql::ident(a.name)), a.comment);
@@ -222,7 +214,7 @@ std::string type_ddl(const type_info& t) {
       if (!t.subtype_opclass.empty()) opts.push_back("    subtype_opclass = " + t.subtype_opclass);
       if (!t.collation.empty()) opts.push_back("    collation = " + t.collation);
       if (!t.subtype_diff.empty()) opts.push_back("    subtype_diff = " + t.subtype_diff);
-      out = fmt::format("CREATE TYPE {} AS RANGE (\n{}\n);\n", name, join(opts, ",\n"));
+      out = fmt::format("CREATE TYPE {} AS RANGE (\n{}\n);\n", name, util::join(opts, ",\n"));
       out += comment_statement("TYPE " + name, t.comment);
       break;
     }
@@ -264,7 +256,7 @@ std::string aggregate_ddl(const routine_info& r) {
   if (a.parallel == 'r') opts.push_back("    PARALLEL = restricted");
   if (a.kind == 'h') opts.push_back("    HYPOTHETICAL");
   std::string args = r.identity_args.empty() ? "*" : r.identity_args;
-  return fmt::format("CREATE AGGREGATE {}({}) (\n{}\n);\n", sql::qualified(r.schema, r.name), args, join(opts, ",\n"));
+  return fmt::format("CREATE AGGREGATE {}({}) (\n{}\n);\n", sql::qualified(r.schema, r.name), args, util::join(opts, ",\n"));
 }
 }  // namespace
 
@@ -314,9 +306,9 @@ std::string relation_ddl(const relation_info& r, const std::vector<sequence_info
     if (!ck.is_local && !is_partition(r)) continue;
     items.push_back(fmt::format("    CONSTRAINT {} {}", sql::ident(ck.name), ck.definition));
   }
-  std::string out = fmt::format("CREATE {}TABLE {} (\n{}{})", r.unlogged ? "UNLOGGED " : "", name, join(items, ",\n"),
+  std::string out = fmt::format("CREATE {}TABLE {} (\n{}{})", r.unlogged ? "UNLOGGED " : "", name, util::join(items, ",\n"),
                                 items.empty() ? "" : "\n");
-  if (!r.inherits.empty() && !is_partition(r)) out += "\nINHERITS (" + join(r.inherits, ", ") + ")";
+  if (!r.inherits.empty() && !is_partition(r)) out += "\nINHERITS (" + util::join(r.inherits, ", ") + ")";
   if (!r.partition_key.empty()) out += "\nPARTITION BY " + r.partition_key;
   if (!r.reloptions.empty()) out += "\nWITH (" + options_list(r.reloptions) + ")";
   out += ";\n";
@@ -339,7 +331,7 @@ std::string relation_ddl(const relation_info& r, const std::vector<sequence_info
 std::string view_shell_ddl(const relation_info& r) {
   std::vector<std::string> cols;
   for (const auto& c : r.columns) cols.push_back(fmt::format("NULL::{} AS {}", c.type, sql::ident(c.name)));
-  return fmt::format("CREATE VIEW {} AS\n SELECT {};\n", sql::qualified(r.schema, r.name), join(cols, ",\n    "));
+  return fmt::format("CREATE VIEW {} AS\n SELECT {};\n", sql::qualified(r.schema, r.name), util::join(cols, ",\n    "));
 }
 
 std::string view_body_ddl(const relation_info& r) {

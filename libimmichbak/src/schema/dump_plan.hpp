@@ -72,7 +72,7 @@ struct capture_options {
 dump_plan capture(pg::connection& conn, const capture_options& options);
 
 /// Throws error(unsupported_object) listing every unit of `plan` that the restore's
-/// statement check (format/statement_check.hpp) would refuse.
+/// statement check (sqlscript/statement_check.hpp) would refuse.
 void refuse_unrestorable_units(const std::string& database, const dump_plan& plan);
 
 }  // namespace immichbak::schema

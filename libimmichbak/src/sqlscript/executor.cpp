@@ -1,6 +1,7 @@
 #include "sqlscript/executor.hpp"
 
 #include "sqlscript/byte_source.hpp"
+#include "sqlscript/chars.hpp"
 #include "sqlscript/classify.hpp"
 #include "sqlscript/words.hpp"
 #include "util/sql_quote.hpp"
@@ -23,7 +24,7 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+using chars::is_space;  // the lexer's character classes (sqlscript/chars.hpp)
 
 // Client encodings in which a multibyte character may contain the bytes of ' or \ (psql
 // has special code for them; a byte-wise splitter cannot follow).

@@ -1,5 +1,7 @@
 #include "sqlscript/splitter.hpp"
 
+#include "sqlscript/chars.hpp"
+
 #include <immichbak/error.hpp>
 
 #include <fmt/format.h>
@@ -14,16 +16,7 @@ constexpr std::size_t max_keyword = 32;           // longer identifiers are neve
 constexpr std::size_t max_meta_line = 1u << 20;   // a meta-command line longer than this is not a dump
 constexpr std::size_t max_copy_tail = 4096;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-bool is_high(char c) { return static_cast<unsigned char>(c) >= 0x80; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-// psqlscan.l: ident_start [A-Za-z\200-\377_], ident_cont adds [0-9\$];
-// dolq_start = ident_start, dolq_cont adds [0-9] (no $).
-bool ident_start(char c) { return is_alpha(c) || c == '_' || is_high(c); }
-bool ident_cont(char c) { return ident_start(c) || is_digit(c) || c == '$'; }
-bool dolq_cont(char c) { return ident_start(c) || is_digit(c); }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using namespace chars;  // the lexer's character classes (sqlscript/chars.hpp)
 
 }  // namespace
 

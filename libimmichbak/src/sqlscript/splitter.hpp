@@ -80,8 +80,6 @@ class splitter {
 
   /// The current 1-based line.
   std::uint64_t line() const noexcept { return line_; }
-  /// True while COPY data is being passed through.
-  bool in_copy_data() const noexcept { return state_ == st::copy_data; }
 
  private:
   enum class st : std::uint8_t {

@@ -1,14 +1,11 @@
 #include "sqlscript/words.hpp"
 
+#include "sqlscript/chars.hpp"
+
 namespace immichbak::sqlscript {
 
 namespace {
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-bool ident_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
-bool ident_cont(char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using namespace chars;  // the lexer's character classes (sqlscript/chars.hpp)
 }  // namespace
 
 std::vector<word> read_words(std::string_view s, std::size_t max, bool std_strings) {
@@ -118,7 +115,7 @@ std::vector<word> read_words(std::string_view s, std::size_t max, bool std_strin
       read_quoted_string(w, !std_strings);
     } else if (c == '$' && i + 1 < n && (s[i + 1] == '$' || ident_start(s[i + 1]))) {
       std::size_t j = i + 1;
-      while (j < n && s[j] != '$' && (ident_start(s[j]) || (s[j] >= '0' && s[j] <= '9'))) ++j;
+      while (j < n && s[j] != '$' && dolq_cont(s[j])) ++j;
       if (j < n && s[j] == '$') {
         std::string delim(s.substr(i, j - i + 1));
         std::size_t close = s.find(delim, j + 1);

@@ -19,7 +19,6 @@ class reporter {
   explicit reporter(const event_sink& sink) : sink_(sink) {}
 
   void log(log_level level, const std::string& message);
-  bool wants_debug() const noexcept { return static_cast<bool>(sink_.log); }
 
   /// A new phase ("data", "indexes", ...); always reported.
   void phase(const std::string& name, std::uint64_t items_total = 0, std::uint64_t bytes_total = 0,

@@ -1,6 +1,6 @@
 #include "verify/copy_checker.hpp"
 
-#include "format/statement_check.hpp"
+#include "sqlscript/statement_check.hpp"
 
 #include <fmt/format.h>
 
@@ -15,8 +15,8 @@ constexpr std::size_t max_statement_bytes = 1u << 20;
 }  // namespace
 
 copy_statement parse_copy_statement(std::string_view line, std::string_view schema, std::string_view table) {
-  // The parser restore uses too (format/statement_check.hpp).
-  format::copy_line p = format::parse_copy_line(line, schema, table);
+  // The parser restore uses too (sqlscript/statement_check.hpp).
+  sqlscript::copy_line p = sqlscript::parse_copy_line(line, schema, table);
   copy_statement r;
   r.ok = p.ok;
   r.columns = p.count;

@@ -3,8 +3,8 @@
 #include "format/content_hash.hpp"
 #include "format/layout.hpp"
 #include "format/manifest_check.hpp"
-#include "format/statement_check.hpp"
 #include "format/manifest_json.hpp"
+#include "sqlscript/statement_check.hpp"
 #include "verify/copy_checker.hpp"
 
 #include <immichbak/error.hpp>
@@ -66,7 +66,7 @@ struct frame_outcome {
   bool done = false;
   std::string frame_error;  // decode / checksum / size / sha256
   std::string copy_problem; // data frames only
-  std::string statement_problem;  // DDL frames only (format/statement_check.hpp)
+  std::string statement_problem;  // DDL frames only (sqlscript/statement_check.hpp)
   std::uint64_t rows = 0;
   format::content_hash hash;
 };
@@ -107,7 +107,7 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
           o.hash = cc.hash();
         } else if (f.plain_size <= format::max_frame_string_bytes) {
           std::string text = reader.read_frame(f);
-          if (auto why = format::check_frame_statements(f, text)) o.statement_problem = *why;
+          if (auto why = sqlscript::check_frame_statements(f, text)) o.statement_problem = *why;
         } else {
           reader.read_frame(f, [](std::string_view) {});
           o.statement_problem = fmt::format("{} plain bytes is over the {} byte limit for a DDL frame", f.plain_size,

@@ -14,7 +14,7 @@ check_result sidecar_check(const std::filesystem::path& file, const event_sink& 
 /// and "rows" findings: frame order and coverage, the table list and its bookkeeping.
 void manifest_checks(const format::backup_reader& reader, verify_report& report);
 /// Decodes every frame (checksum, size, sha256); the statements of DDL frames
-/// (format::check_frame_statements, "statements"); COPY well-formedness and row counts of
+/// (sqlscript::check_frame_statements, "statements"); COPY well-formedness and row counts of
 /// data frames; per-table content hashes. Uses options.jobs threads.
 void frame_checks(const format::backup_reader& reader, const verify_options& options, verify_report& report);
 

@@ -6,12 +6,12 @@
 #include <immichbak/error.hpp>
 
 #include "format/backup_reader.hpp"
+#include "load/content_check.hpp"
+#include "load/loader.hpp"
+#include "load/parallel_run.hpp"
+#include "load/preflight.hpp"
+#include "load/target_db.hpp"
 #include "pg/connection.hpp"
-#include "restore/content_check.hpp"
-#include "restore/loader.hpp"
-#include "restore/preflight.hpp"
-#include "restore/parallel_run.hpp"
-#include "restore/target_db.hpp"
 #include "verify/immich_check.hpp"
 #include "verify/media_check.hpp"
 
@@ -21,7 +21,7 @@ namespace immichbak::verify_detail {
 
 namespace {
 
-using namespace restore_detail;
+using namespace load;
 
 // Scratch databases of restore tests are named immichbak_verify__immichbak_<ts>_<pid>.
 constexpr const char* scratch_prefix = "immichbak_verify";
@@ -89,7 +89,7 @@ void run_restore_test(const manifest& m_in, const verify_options& options, verif
     load_plan plan = make_plan(m, without_roles, without_roles);
     load_options lo;
     lo.analyze = false;  // the scratch copy is dropped after the checks: statistics would be wasted work
-    load_result lr = load(reader, plan, sessions.sessions(), state, rep, lo);
+    load_result lr = load_backup(reader, plan, sessions.sessions(), state, rep, lo);
     auto checks = check_content(m, lr.copy_columns, sessions.sessions(), state, rep);
     std::size_t bad = 0;
     for (const auto& c : checks) {

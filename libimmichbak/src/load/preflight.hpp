@@ -8,8 +8,8 @@
 #include <immichbak/manifest.hpp>
 #include <immichbak/restore.hpp>
 
-#include "restore/loader.hpp"
-#include "restore/target_db.hpp"
+#include "load/loader.hpp"
+#include "load/target_db.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -25,7 +25,7 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 enum class restore_mode {
   scratch,   ///< load into a scratch database, swap it in (the default)
@@ -35,9 +35,9 @@ enum class restore_mode {
 
 /// The file itself, before anything is touched (no server needed): the manifest's
 /// structure (format::check_manifest, the check verify runs) and every DDL frame's
-/// statements against what immichbak writes in that section (format::check_frame_statements).
+/// statements against what immichbak writes in that section (sqlscript::check_frame_statements).
 /// Throws error(corrupt_backup) naming the file and the first problems; data frames are
-/// checked as they load (their COPY line, format::parse_copy_line).
+/// checked as they load (their COPY line, sqlscript::parse_copy_line).
 void check_backup_file(const format::backup_reader& reader, const std::atomic<bool>* cancel = nullptr);
 
 /// Compares the file's SHA-256 with FILE.sha256 (format::check_sidecar, the check verify
@@ -83,4 +83,4 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
                            target_db& target, const std::function<bool(const manifest_frame&)>& filter,
                            const std::set<table_key>& tables, reporter& rep);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 class frame_queue {
  public:
@@ -50,4 +50,4 @@ class frame_queue {
   std::vector<std::optional<std::size_t>> current_;  // per session: index into tables_
 };
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

@@ -28,10 +28,8 @@
 #include <vector>
 
 namespace immichbak::pg {
-class connection;
-}
 
-namespace immichbak::util {
+class connection;
 
 /// Thrown inside a worker to unwind after another thread failed (never escapes a worker).
 struct stopped_signal {};
@@ -91,4 +89,4 @@ class run_control {
   std::thread watchdog_;
 };
 
-}  // namespace immichbak::util
+}  // namespace immichbak::pg

@@ -1,10 +1,10 @@
-#include "restore/index_order.hpp"
+#include "load/index_order.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <string>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -35,4 +35,4 @@ double index_build_cost(std::string_view ddl, std::uint64_t table_rows) {
   return method_weight(access_method(ddl)) * static_cast<double>(std::max<std::uint64_t>(table_rows, 1));
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

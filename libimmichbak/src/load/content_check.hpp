@@ -12,8 +12,8 @@
 
 #include <immichbak/manifest.hpp>
 
-#include "restore/loader.hpp"
-#include "restore/parallel_run.hpp"
+#include "load/loader.hpp"
+#include "load/parallel_run.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -25,7 +25,7 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 struct table_check {
   std::string schema;
@@ -57,4 +57,4 @@ std::vector<table_check> check_loaded(const manifest& m, const load_result& load
 /// listing the tables (the first few in detail). Returns when all passed.
 void throw_if_check_failed(const std::vector<table_check>& checks);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

@@ -1,4 +1,4 @@
-#include "restore/analyze.hpp"
+#include "load/analyze.hpp"
 
 #include "pg/connection.hpp"
 #include "util/sql_quote.hpp"
@@ -7,7 +7,7 @@
 #include <map>
 #include <regex>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -108,4 +108,4 @@ void autovacuum_pause::resume(pg::connection& c) {
   paused_.clear();
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

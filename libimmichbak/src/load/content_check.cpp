@@ -1,4 +1,4 @@
-#include "restore/content_check.hpp"
+#include "load/content_check.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <mutex>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -172,4 +172,4 @@ void throw_if_check_failed(const std::vector<table_check>& checks) {
                           bad.size(), bad.size() == 1 ? "" : "s", list));
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

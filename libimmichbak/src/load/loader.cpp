@@ -1,17 +1,17 @@
-#include "restore/loader.hpp"
+#include "load/loader.hpp"
 
 #include <immichbak/error.hpp>
 
-#include "backup/session_settings.hpp"
 #include "format/backup_reader.hpp"
 #include "format/content_hash.hpp"
-#include "format/statement_check.hpp"
+#include "format/header_sql.hpp"
+#include "load/analyze.hpp"
+#include "load/binary_types.hpp"
+#include "load/frame_queue.hpp"
+#include "load/index_order.hpp"
+#include "load/index_search_path.hpp"
 #include "pg/connection.hpp"
-#include "restore/analyze.hpp"
-#include "restore/binary_types.hpp"
-#include "restore/index_search_path.hpp"
-#include "restore/frame_queue.hpp"
-#include "restore/index_order.hpp"
+#include "sqlscript/statement_check.hpp"
 #include "util/sql_quote.hpp"
 
 #include <fmt/format.h>
@@ -21,7 +21,7 @@
 #include <set>
 #include <thread>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -108,13 +108,13 @@ load_plan make_plan(const manifest& m, bool no_owner, bool no_privileges,
         break;
     }
   }
-  // Data frames stay in file order: restore/frame_queue.hpp picks which table a session
+  // Data frames stay in file order: load/frame_queue.hpp picks which table a session
   // loads next, and within a table the frames are read front to back.
   return p;
 }
 
 void setup_session(pg::connection& c, int jobs, bool throwaway) {
-  std::string sql = session::settings_sql();
+  std::string sql = format::session_settings_sql();
   // A scratch database is thrown away on any failure, so losing the last commits in a
   // crash costs nothing; the final rename commits synchronously and flushes all of it.
   if (throwaway) sql += "SET synchronous_commit = off;\n";
@@ -157,8 +157,8 @@ void set_restore_search_path(pg::connection& c, const manifest& m) {
 }
 
 std::optional<std::string> parse_copy_line(std::string_view line, const std::string& schema, const std::string& table) {
-  // The parser verify uses too (format/statement_check.hpp).
-  format::copy_line p = format::parse_copy_line(line, schema, table);
+  // The parser verify uses too (sqlscript/statement_check.hpp).
+  sqlscript::copy_line p = sqlscript::parse_copy_line(line, schema, table);
   if (!p.ok) return std::nullopt;
   return p.columns;
 }
@@ -180,7 +180,7 @@ constexpr std::size_t binary_send_at = 256u << 10;  // encoded bytes collected b
 struct declined {};
 
 // The binary path of load_data_frame(): decodes the frame, hashes its rows, encodes them
-// (restore/binary_copy.hpp) and streams one binary COPY. Returns nullopt when the frame is
+// (load/binary_copy.hpp) and streams one binary COPY. Returns nullopt when the frame is
 // not entirely in the forms the encoder reproduces, is damaged in any way, or the server
 // refuses the binary rows: whatever was sent is rolled back first (the COPY is aborted, and
 // inside a transaction a savepoint is rolled back to), so the text path then loads the frame
@@ -295,7 +295,7 @@ std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader,
   return frame_loaded{rows, *head.columns, hash, true};
 }
 
-// Index builds, longest first (restore/index_order.hpp). A frame that cannot be read
+// Index builds, longest first (load/index_order.hpp). A frame that cannot be read
 // keeps its place; running it reports the damage.
 std::vector<const manifest_frame*> longest_first(const format::backup_reader& reader,
                                                  const std::vector<const manifest_frame*>& units) {
@@ -397,7 +397,7 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
   return frame_loaded{rows, *head.columns, sent.hash(), false};
 }
 
-load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
+load_result load_backup(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
                  run_control& state, reporter& rep, const load_options& options) {
   if (sessions.empty()) throw error(errc::internal, "load without sessions");
   const manifest& m = reader.get_manifest();
@@ -425,7 +425,7 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   };
 
   sequential("pre-data", plan.pre_data);
-  // Before any row: indexes PostgreSQL 17+ could not build (restore/index_search_path.hpp).
+  // Before any row: indexes PostgreSQL 17+ could not build (load/index_search_path.hpp).
   refuse_unbuildable_indexes(*sessions[0], reader, plan.indexes);
   autovacuum_pause paused;
   if (options.pause_autovacuum) paused.pause(*sessions[0], plan.tables_with_data);
@@ -474,7 +474,7 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   if (options.analyze && !plan.tables_with_data.empty()) {
     // Fresh tables have no statistics; Immich's first queries would plan badly. A failed
     // ANALYZE costs speed, not correctness: it is logged, never fatal.
-    // Quick statistics where autovacuum will complete them (restore/analyze.hpp).
+    // Quick statistics where autovacuum will complete them (load/analyze.hpp).
     std::vector<analyze_step> steps = plan_analyze(*sessions[0], plan.tables_with_data);
     rep.phase("analyze", steps.size());
     for_each_parallel(steps.size(), sessions, state, [&](pg::connection& c, std::size_t i) {
@@ -492,4 +492,4 @@ load_result load(const format::backup_reader& reader, const load_plan& plan, con
   return res;
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

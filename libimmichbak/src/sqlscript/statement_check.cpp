@@ -5,7 +5,7 @@
 // about the statement's kind and its risky parts, not its exact spelling: the writer
 // pastes server-deparsed text (pg_get_indexdef, pg_get_functiondef, ...) that varies
 // between PostgreSQL versions.
-#include "format/statement_check.hpp"
+#include "sqlscript/statement_check.hpp"
 
 #include "format/header_sql.hpp"
 #include "sqlscript/splitter.hpp"
@@ -21,11 +21,10 @@
 #include <set>
 #include <vector>
 
-namespace immichbak::format {
+namespace immichbak::sqlscript {
 
 namespace {
 
-using sqlscript::word;
 using wk = word::kind;
 constexpr std::size_t all_words = static_cast<std::size_t>(-1);
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -34,23 +33,23 @@ constexpr int max_string_depth = 4;  // dynamic SQL inside dynamic SQL inside ..
 // ---- splitting -----------------------------------------------------------------------
 
 struct collected {
-  std::vector<sqlscript::sql_statement> statements;
-  std::vector<sqlscript::meta_command> metas;
+  std::vector<sql_statement> statements;
+  std::vector<meta_command> metas;
   bool copy = false;
   std::uint64_t copy_line = 0;
 };
 
-class collector final : public sqlscript::splitter::handler {
+class collector final : public splitter::handler {
  public:
   explicit collector(collected& c) : c_(c) {}
-  void statement(const sqlscript::sql_statement& s) override {
+  void statement(const sql_statement& s) override {
     if (s.copy_from_stdin && !c_.copy) {
       c_.copy = true;
       c_.copy_line = s.line;
     }
     c_.statements.push_back(s);
   }
-  void meta(const sqlscript::meta_command& m) override { c_.metas.push_back(m); }
+  void meta(const meta_command& m) override { c_.metas.push_back(m); }
   void copy_data(std::string_view) override {}
   void copy_end(std::uint64_t) override {}
 
@@ -109,7 +108,7 @@ struct toks {
   }
 };
 
-toks tokens(std::string_view text) { return toks{sqlscript::read_words(text, all_words)}; }
+toks tokens(std::string_view text) { return toks{read_words(text, all_words)}; }
 
 // ---- what is never allowed anywhere -----------------------------------------------------
 
@@ -348,7 +347,7 @@ const std::set<std::string>& header_statements() {
     collected c;
     collector h(c);
     sqlscript::splitter sp(h);
-    sp.feed(header_sql());
+    sp.feed(format::header_sql());
     sp.finish();
     std::set<std::string> out;
     for (const auto& st : c.statements) out.insert(st.text);
@@ -698,4 +697,4 @@ copy_line parse_copy_line(std::string_view line, std::string_view schema, std::s
   return r;
 }
 
-}  // namespace immichbak::format
+}  // namespace immichbak::sqlscript

@@ -1,13 +1,13 @@
 #pragma once
-// Which restored columns may be loaded with binary COPY (restore/binary_copy.hpp).
+// Which restored columns may be loaded with binary COPY (load/binary_copy.hpp).
 //
 // A column qualifies by its type in the target database (uuid, real[], pgvector's vector),
 // and a type only after a probe: for each type, the server's own send function is run on
 // probe values and must return exactly the bytes encode_value() makes of the same text.
 // A server or extension with another binary format therefore keeps the text path.
 
-#include "restore/binary_copy.hpp"
-#include "restore/loader.hpp"
+#include "load/binary_copy.hpp"
+#include "load/loader.hpp"
 
 #include <map>
 #include <string>
@@ -17,7 +17,7 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 /// Per table: the columns that may be sent as binary, by name.
 using binary_columns = std::map<table_key, std::map<std::string, binary_kind>>;
@@ -32,4 +32,4 @@ binary_columns find_binary_columns(pg::connection& c, const std::vector<table_ke
 std::vector<binary_kind> binary_plan(const std::map<std::string, binary_kind>& table_columns,
                                      const std::string& copy_columns);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

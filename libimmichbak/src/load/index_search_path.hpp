@@ -24,7 +24,7 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 struct unbuildable_index {
   std::string index;      ///< the unit's label, e.g. INDEX public.asset_name_idx
@@ -46,4 +46,4 @@ void refuse_unbuildable_indexes(pg::connection& c, const format::backup_reader& 
 /// The refusal message: each index, the function and call, and what fixes it.
 std::string unbuildable_message(const std::vector<unbuildable_index>& found, const std::string& server_version);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

@@ -1,4 +1,4 @@
-#include "restore/preflight.hpp"
+#include "load/preflight.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -6,9 +6,10 @@
 #include "format/manifest_check.hpp"
 #include "format/manifest_json.hpp"
 #include "format/sidecar.hpp"
-#include "format/statement_check.hpp"
 #include "pg/connection.hpp"
+#include "sqlscript/statement_check.hpp"
 #include "util/sql_quote.hpp"
+#include "util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -19,25 +20,16 @@
 #include <fstream>
 #include <map>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
 std::string quoted_list(const std::vector<std::string>& v) {
   std::vector<std::string> q;
   for (const auto& s : v) q.push_back("\"" + s + "\"");
-  return join(q);
+  return util::join(q);
 }
 
 std::string install_hint(const std::string& ext) {
@@ -97,7 +89,7 @@ void check_backup_file(const format::backup_reader& reader, const std::atomic<bo
     if (f.kind == frame_kind::data) continue;
     if (cancel && cancel->load()) throw error(errc::cancelled, "restore cancelled");
     std::string text = reader.read_frame(f);
-    if (auto why = format::check_frame_statements(f, text))
+    if (auto why = sqlscript::check_frame_statements(f, text))
       throw error(errc::corrupt_backup,
                   fmt::format("{} was not written by immichbak as it is: its {} at offset {}: {}; immichbak "
                               "never writes that, so the file was made or changed by something else and is not "
@@ -135,9 +127,9 @@ std::vector<std::string> check_extensions(pg::connection& c, const manifest& m) 
     if (!e.version.empty() && std::find(it->second.begin(), it->second.end(), e.version) == it->second.end())
       warnings.push_back(fmt::format("extension \"{}\" {} is not available on the target server (it has {}); the "
                                      "restore installs the server's default version",
-                                     e.name, e.version, join(it->second)));
+                                     e.name, e.version, util::join(it->second)));
   }
-  if (!missing.empty()) throw error(errc::missing_extension, join(missing, "; "));
+  if (!missing.empty()) throw error(errc::missing_extension, util::join(missing, "; "));
   return warnings;
 }
 
@@ -155,7 +147,7 @@ void check_preload(pg::connection& c, const manifest& m) {
               fmt::format("extension{} {} must be loaded at server start: add {} to shared_preload_libraries in the "
                           "target server's postgresql.conf and restart it (for Immich: the ghcr.io/immich-app/postgres "
                           "image does this)",
-                          missing.size() == 1 ? "" : "s", quoted_list(missing), join(missing)));
+                          missing.size() == 1 ? "" : "s", quoted_list(missing), util::join(missing)));
 }
 
 void check_roles(pg::connection& c, const format::backup_reader& reader, const load_plan& all, bool no_owner,
@@ -252,7 +244,7 @@ std::set<table_key> resolve_tables(const manifest& m, const std::vector<std::str
       for (const auto& h : hits) names_found.push_back(h.first + "." + h.second);
       throw error(errc::invalid_argument,
                   fmt::format("table \"{}\" is ambiguous in this backup ({}); name it as schema.table", n,
-                              join(names_found)));
+                              util::join(names_found)));
     }
     out.insert(hits.front());
   }
@@ -354,4 +346,4 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
   return res;
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

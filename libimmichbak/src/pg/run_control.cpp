@@ -1,4 +1,4 @@
-#include "util/run_control.hpp"
+#include "pg/run_control.hpp"
 
 #include "pg/connection.hpp"
 
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <optional>
 
-namespace immichbak::util {
+namespace immichbak::pg {
 
 run_control::run_control(const std::atomic<bool>* user_cancel, std::string cancelled_message)
     : cancel_(user_cancel), cancelled_message_(std::move(cancelled_message)), owner_thread_(std::this_thread::get_id()) {}
@@ -123,4 +123,4 @@ void run_control::stop_watchdog() {
   watchdog_.join();
 }
 
-}  // namespace immichbak::util
+}  // namespace immichbak::pg

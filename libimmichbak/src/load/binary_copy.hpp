@@ -13,7 +13,7 @@
 //   - values exactly as the server's output functions write them: plain decimal numbers,
 //     no NULL array elements, no NaN / Infinity / subnormals, no spaces, no escapes;
 //   - a type is used only after encode_value() reproduced the server's own send function
-//     byte for byte on probe values (restore/binary_types.hpp), so a server or extension
+//     byte for byte on probe values (load/binary_types.hpp), so a server or extension
 //     whose binary format differs never gets binary rows.
 // A frame holding one row the encoder declines is loaded as text, whole.
 
@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 enum class binary_kind { uuid, float4_array, vector };
 
@@ -44,4 +44,4 @@ bool encode_row(const std::vector<binary_kind>& columns, std::string_view row, s
 /// nullopt when it is not such a list.
 std::optional<std::vector<std::string>> split_column_list(std::string_view list);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

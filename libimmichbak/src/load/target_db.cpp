@@ -1,17 +1,18 @@
-#include "restore/target_db.hpp"
+#include "load/target_db.hpp"
 
 #include <immichbak/dsn.hpp>
 #include <immichbak/error.hpp>
 
 #include "pg/conninfo.hpp"
 #include "util/sql_quote.hpp"
+#include "util/text.hpp"
 
 #include <fmt/format.h>
 
 #include <ctime>
 #include <regex>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -41,15 +42,6 @@ pg::connection open_maintenance(const std::string& dsn, const std::string& targe
 std::string session_line(const db_session& s) {
   return fmt::format("pid {} user {} application \"{}\" client {}{}", s.pid, s.user.empty() ? "?" : s.user,
                      s.application, s.client, s.state.empty() ? "" : fmt::format(" ({})", s.state));
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
 }
 
 bool is_c_locale(const std::string& l) { return l == "C" || l == "POSIX" || l.rfind("C.", 0) == 0; }
@@ -98,7 +90,7 @@ std::optional<int> scratch_owner_pid(const std::string& db, const std::string& t
 }
 
 void throw_not_empty(const std::string& target, const target_state& st) {
-  std::string listed = join(st.objects, ", ");
+  std::string listed = util::join(st.objects, ", ");
   if (st.object_count > st.objects.size()) listed += fmt::format(" and {} more", st.object_count - st.objects.size());
   throw error(errc::target_not_empty,
               fmt::format("database \"{}\" is not empty ({}); restore with --replace to swap it out (the old one is "
@@ -299,7 +291,7 @@ std::vector<db_session> target_db::sessions(const std::string& db) {
 std::string target_db::describe(const std::vector<db_session>& sessions) {
   std::vector<std::string> lines;
   for (const auto& x : sessions) lines.push_back(session_line(x));
-  return join(lines, "; ");
+  return util::join(lines, "; ");
 }
 
 void target_db::require_idle(const std::string& db) {
@@ -465,4 +457,4 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
   return res;
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

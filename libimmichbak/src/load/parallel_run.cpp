@@ -1,4 +1,4 @@
-#include "restore/parallel_run.hpp"
+#include "load/parallel_run.hpp"
 
 #include "pg/connection.hpp"
 
@@ -8,7 +8,7 @@
 #include <atomic>
 #include <thread>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 void for_each_parallel(const std::vector<pg::connection*>& sessions, run_control& state,
                        const std::function<std::optional<std::size_t>(std::size_t)>& take,
@@ -50,4 +50,4 @@ void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& se
       work);
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

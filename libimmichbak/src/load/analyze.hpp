@@ -13,7 +13,7 @@
 // autovacuum_enabled=false on the table, partitioned and inheritance parents), the full
 // ANALYZE runs at once.
 
-#include "restore/loader.hpp"
+#include "load/loader.hpp"
 
 #include <string>
 #include <vector>
@@ -22,7 +22,7 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 struct analyze_step {
   table_key table;
@@ -52,4 +52,4 @@ class autovacuum_pause {
   std::vector<std::pair<table_key, std::string>> paused_;  ///< table, the RESET list
 };
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

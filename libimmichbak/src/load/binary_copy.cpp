@@ -1,4 +1,4 @@
-#include "restore/binary_copy.hpp"
+#include "load/binary_copy.hpp"
 
 #include "util/hex.hpp"
 
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <cstdint>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -274,4 +274,4 @@ std::optional<std::vector<std::string>> split_column_list(std::string_view list)
   }
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

@@ -1,4 +1,4 @@
-#include "restore/binary_types.hpp"
+#include "load/binary_types.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -8,7 +8,7 @@
 #include <optional>
 #include <set>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -114,4 +114,4 @@ std::vector<binary_kind> binary_plan(const std::map<std::string, binary_kind>& t
   return kinds;
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

@@ -1,10 +1,10 @@
 #pragma once
 // Running a restore's work over several sessions at once: for_each_parallel() runs a list
-// of items over a set of sessions with util::run_control's failure and cancellation (the
+// of items over a set of sessions with pg::run_control's failure and cancellation (the
 // first error wins and stops everything); util::reporter carries the progress.
 
+#include "pg/run_control.hpp"
 #include "util/reporter.hpp"
-#include "util/run_control.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -15,11 +15,11 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 using util::reporter;
-using util::run_control;
-using util::stopped_signal;
+using pg::run_control;
+using pg::stopped_signal;
 
 /// Runs work(session, i) for every i in [0, count), taking items in order, one thread per
 /// session (sessions.size() threads; with one session the work still runs on a thread so
@@ -30,9 +30,9 @@ void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& se
 
 /// The same, with the items handed out by `take(k)`: called on session k's thread when
 /// that session is free, it returns the next item for it, or nullopt when it should stop
-/// (restore/frame_queue.hpp decides which data frame a session loads next).
+/// (load/frame_queue.hpp decides which data frame a session loads next).
 void for_each_parallel(const std::vector<pg::connection*>& sessions, run_control& state,
                        const std::function<std::optional<std::size_t>(std::size_t)>& take,
                        const std::function<void(pg::connection&, std::size_t)>& work);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

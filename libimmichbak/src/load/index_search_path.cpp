@@ -1,4 +1,4 @@
-#include "restore/index_search_path.hpp"
+#include "load/index_search_path.hpp"
 
 #include "format/backup_reader.hpp"
 #include "pg/connection.hpp"
@@ -14,7 +14,7 @@
 #include <optional>
 #include <set>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 namespace {
 
@@ -198,4 +198,4 @@ std::string unbuildable_message(const std::vector<unbuildable_index>& found, con
       server_version, found.size(), found.size() == 1 ? "" : "es", list, hints);
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-namespace immichbak::format {
+namespace immichbak::sqlscript {
 
 /// The first statement of a DDL frame (header, pre_data, post_data, owners, privileges)
 /// that our writer would not have written there, as one sentence naming its line within
@@ -43,4 +43,4 @@ struct copy_line {
 };
 copy_line parse_copy_line(std::string_view line, std::string_view schema, std::string_view table);
 
-}  // namespace immichbak::format
+}  // namespace immichbak::sqlscript

@@ -10,10 +10,10 @@
 #include <cstdint>
 #include <string_view>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 /// Relative cost of building the index (or index-backed constraint) `ddl` creates on a
 /// table of `table_rows` rows. Only the order of the values means anything.
 double index_build_cost(std::string_view ddl, std::uint64_t table_rows);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

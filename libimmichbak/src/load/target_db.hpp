@@ -53,7 +53,7 @@
 #include <string>
 #include <vector>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 /// One session connected to a database (from pg_stat_activity).
 struct db_session {
@@ -191,4 +191,4 @@ class target_db {
   void end_sessions(const std::string& db);
 };
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

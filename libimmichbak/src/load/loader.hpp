@@ -17,8 +17,8 @@
 #include <immichbak/manifest.hpp>
 
 #include "format/content_hash.hpp"
-#include "restore/binary_copy.hpp"
-#include "restore/parallel_run.hpp"
+#include "load/binary_copy.hpp"
+#include "load/parallel_run.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -37,7 +37,7 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 using table_key = std::pair<std::string, std::string>;  ///< (schema, table)
 
@@ -106,7 +106,7 @@ struct frame_loaded {
 /// Loads one data frame with COPY FROM STDIN on `c`, streaming (the frame is never held
 /// whole). `check` runs between pieces (it throws to stop). Throws
 /// error(corrupt_backup) naming the frame when it is damaged or malformed. With
-/// `binary_columns` (the table's columns that may go binary, restore/binary_types.hpp), a
+/// `binary_columns` (the table's columns that may go binary, load/binary_types.hpp), a
 /// frame whose every column is among them is streamed as binary COPY instead, and loaded
 /// again as text when a value turns out to be one the encoder declines; the rows hashed
 /// are the frame's text rows either way.
@@ -116,7 +116,7 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
 
 struct load_options {
   bool analyze = true;
-  /// Keep autovacuum off the tables while data and post-data load (restore/analyze.hpp).
+  /// Keep autovacuum off the tables while data and post-data load (load/analyze.hpp).
   /// Pointless inside one transaction: autovacuum sees nothing before it commits. A load
   /// that fails leaves the pause in place: the caller drops such a database anyway.
   bool pause_autovacuum = true;
@@ -139,7 +139,7 @@ struct load_result {
 /// up (setup_session) and registered with `state`. The search path is switched to the
 /// restore search path after pre-data on every session. Throws the first error, naming the
 /// frame; the caller undoes the load.
-load_result load(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
+load_result load_backup(const format::backup_reader& reader, const load_plan& plan, const std::vector<pg::connection*>& sessions,
                  run_control& state, reporter& rep, const load_options& options);
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load

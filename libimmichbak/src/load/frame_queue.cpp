@@ -1,11 +1,11 @@
-#include "restore/frame_queue.hpp"
+#include "load/frame_queue.hpp"
 
 #include <immichbak/error.hpp>
 
 #include <map>
 #include <tuple>
 
-namespace immichbak::restore_detail {
+namespace immichbak::load {
 
 frame_queue::frame_queue(const std::vector<item>& items, std::size_t sessions) : current_(sessions) {
   std::map<std::pair<std::string, std::string>, std::size_t> index;
@@ -51,4 +51,4 @@ std::optional<std::size_t> frame_queue::take(std::size_t session) {
   return i;
 }
 
-}  // namespace immichbak::restore_detail
+}  // namespace immichbak::load
