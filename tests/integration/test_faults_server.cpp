@@ -275,8 +275,9 @@ TEST_CASE("faults: SIGINT/SIGTERM while every server process is stopped (SIGSTOP
   INFO(r.err);
   CHECK(r.rc == 0);
   CHECK(databases_with_prefix(target + "__immichbak_").empty());
-  test::report(fmt::format("frozen server: {}; server sessions that outlived their client and were terminated: {}",
-                           fmt::join(report, "; "), terminated));
+  test::report(fmt::format("frozen server: {}; server sessions that outlived their client and were terminated: {}; "
+                           "SIGCONTs sent again to a process still stopped after its first: {}",
+                           fmt::join(report, "; "), terminated, frozen_server::resent()));
 }
 
 #endif  // IMMICHBAK_CLI_PATH
