@@ -43,14 +43,6 @@ else()
   set(IMMICHBAK_PC_LIBS_PRIVATE "${_pc_libs} -lpthread")
   set(IMMICHBAK_PC_CFLAGS "-DIMMICHBAK_STATIC_DEFINE")
 endif()
-# The .pc file locates the prefix relative to itself, so the package can be installed
-# anywhere (cmake --install --prefix DIR) and still resolve.
-if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
-  set(IMMICHBAK_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
-else()
-  file(RELATIVE_PATH _pc_up "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
-  string(REGEX REPLACE "/$" "" _pc_up "${_pc_up}")
-  set(IMMICHBAK_PC_PREFIX "\${pcfiledir}/${_pc_up}")
-endif()
+# IMMICHBAK_PC_PREFIX: set at the top level (CMakeLists.txt), shared with immichbak-c.pc.
 configure_file("${PROJECT_SOURCE_DIR}/cmake/immichbak.pc.in" "${PROJECT_BINARY_DIR}/immichbak.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/immichbak.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
