@@ -180,22 +180,50 @@ std::string schema_dump(const std::string& db) {
 
 std::string data_dump(const std::string& db) {
   require_cluster();
-  std::string tables = run_ok(fmt::format(
+  std::string listed = run_ok(fmt::format(
       "psql -X -At -d {} -c {}", shell_quote(db),
       shell_quote("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON "
                   "n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN "
                   "('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
                   "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid='pg_class'::regclass AND "
                   "d.objid=c.oid AND d.deptype='e') ORDER BY 1")));
-  std::istringstream in(tables);
-  std::string table, result;
-  while (std::getline(in, table)) {
-    if (table.empty()) continue;
-    std::string rows = run_ok(fmt::format(
-        "psql -X -At -d {} -c {} | LC_ALL=C sort", shell_quote(db),
-        shell_quote(fmt::format("SET extra_float_digits=3; SET TimeZone='UTC'; SET DateStyle='ISO'; "
-                                "COPY {} TO STDOUT", table))));
-    result += "== " + table + "\n" + rows;
+  std::vector<std::string> tables;
+  std::istringstream in(listed);
+  for (std::string table; std::getline(in, table);)
+    if (!table.empty()) tables.push_back(table);
+  // Every table's COPY in one psql session (a psql per table cost most of a round-trip test's
+  // time), each preceded by a marker line naming the table's index; the rows are sorted here
+  // bytewise, as `LC_ALL=C sort` did.
+  const std::string marker = "--immichbak-test-data-dump-table--";
+  temp_dir dir("data_dump");
+  fs::path script = dir.path() / "dump.sql";
+  {
+    std::ofstream out(script, std::ios::binary);
+    out << "SET extra_float_digits=3; SET TimeZone='UTC'; SET DateStyle='ISO';\n";
+    for (std::size_t i = 0; i < tables.size(); ++i)
+      out << "\\echo " << marker << ' ' << i << "\nCOPY " << tables[i] << " TO STDOUT;\n";
+    if (!out) throw std::runtime_error("data_dump: cannot write " + script.string());
+  }
+  std::string rows = run_ok(fmt::format("{} -At -f {}", psql_cmd(db), shell_quote(script.string())));
+  std::vector<std::vector<std::string>> per_table(tables.size());
+  std::vector<std::string>* current = nullptr;
+  std::istringstream lines(rows);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(marker + ' ', 0) == 0) {
+      std::size_t i = std::stoul(line.substr(marker.size() + 1));
+      if (i >= tables.size()) throw std::runtime_error("data_dump: stray marker " + line);
+      current = &per_table[i];
+    } else if (current) {
+      current->push_back(std::move(line));
+    } else if (line != "SET") {
+      throw std::runtime_error("data_dump: psql printed before the first table: " + line);
+    }
+  }
+  std::string result;
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    std::sort(per_table[i].begin(), per_table[i].end());
+    result += "== " + tables[i] + "\n";
+    for (const auto& r : per_table[i]) result += r + '\n';
   }
   return result;
 }
