@@ -18,7 +18,6 @@
 
 using namespace immichbak;
 using sqlscript::byte_source;
-using sqlscript::compression;
 namespace fs = std::filesystem;
 
 namespace {

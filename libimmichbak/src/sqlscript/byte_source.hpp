@@ -9,6 +9,8 @@
 // stream that ends inside a member/frame, or unexpected bytes after the last member throw
 // error(corrupt_backup) naming the file and the compressed offset.
 
+#include <immichbak/backup.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -17,9 +19,8 @@
 
 namespace immichbak::sqlscript {
 
-enum class compression { none, gzip, zstd };
-
-/// "plain", "gzip" or "zstd".
+/// The compressions a script is read in are those a backup is written in (the public
+/// immichbak::compression). "plain", "gzip" or "zstd".
 const char* compression_name(compression c) noexcept;
 
 class byte_source {

@@ -226,22 +226,62 @@ void splitter::step_normal(char c) {
   }
 }
 
+// One byte in the current state. The states come in families, one function each; the
+// statement's text, psql's lexer state and the line count are shared members.
 void splitter::step(char c) {
   switch (state_) {
     case st::normal:
       step_normal(c);
       return;
-
     case st::ident:
-      if (ident_cont(c)) {
-        append(c);
-        if (ident_len_ < max_keyword + 1) ident_.push_back(lower(c));
-        ++ident_len_;
-        return;
-      }
-      end_identifier(c);
+      step_ident(c);
       return;
+    case st::dash:
+    case st::line_comment:
+    case st::slash:
+    case st::block:
+    case st::block_star:
+    case st::block_slash:
+      step_comment(c);
+      return;
+    case st::xq:
+    case st::xq_quote:
+    case st::xe:
+    case st::xe_backslash:
+    case st::xe_quote:
+    case st::xb:
+    case st::xd:
+    case st::u_amp:
+      step_quoted(c);
+      return;
+    case st::dollar:
+    case st::dolq:
+    case st::dolq_close:
+      step_dollar(c);
+      return;
+    case st::backslash:
+    case st::meta:
+    case st::copy_tail:
+    case st::copy_data:
+      step_backslash(c);
+      return;
+  }
+}
 
+// Inside an unquoted identifier or keyword.
+void splitter::step_ident(char c) {
+  if (ident_cont(c)) {
+    append(c);
+    if (ident_len_ < max_keyword + 1) ident_.push_back(lower(c));
+    ++ident_len_;
+    return;
+  }
+  end_identifier(c);
+}
+
+// Comments: "-" and "/" that may start one, -- to the end of the line, nested /* */.
+void splitter::step_comment(char c) {
+  switch (state_) {
     case st::dash:
       if (c == '-') {
         // A -- comment: dropped before a statement starts (psql), kept inside one.
@@ -311,6 +351,14 @@ void splitter::step(char c) {
       }
       return;
 
+    default:  // another family's state: step() does not send it here
+      return;
+  }
+}
+
+// Quoted strings and identifiers: '...', E'...', B'...'/X'...', "...", U&.
+void splitter::step_quoted(char c) {
+  switch (state_) {
     case st::xq:
       append(c);
       if (c == '\'') state_ = st::xq_quote;
@@ -373,6 +421,14 @@ void splitter::step(char c) {
       step_normal(c);
       return;
 
+    default:  // another family's state: step() does not send it here
+      return;
+  }
+}
+
+// $: a $tag$ delimiter, a $1 parameter or a lone $, and $tag$...$tag$ bodies.
+void splitter::step_dollar(char c) {
+  switch (state_) {
     case st::dollar:
       if (c == '$') {  // end of $tag$ (or $$)
         note_token();
@@ -429,6 +485,15 @@ void splitter::step(char c) {
       state_ = st::dolq;
       return;
 
+    default:  // another family's state: step() does not send it here
+      return;
+  }
+}
+
+// A backslash outside quotes: \; and \:, meta-command lines, the rest of a
+// COPY ... FROM STDIN; line and its data.
+void splitter::step_backslash(char c) {
+  switch (state_) {
     case st::backslash:
       if (c == ';' || c == ':') {  // \; and \: put the plain character into the statement
         append(c);
@@ -482,6 +547,9 @@ void splitter::step(char c) {
       // feed() routes COPY data through copy_chunk(); a single byte can come here from
       // nowhere else.
       copy_chunk(&c, &c + 1);
+      return;
+
+    default:  // another family's state: step() does not send it here
       return;
   }
 }

@@ -112,6 +112,11 @@ class splitter {
   [[noreturn]] void ends_inside(const std::string& what, std::uint64_t line) const;
   void step(char c);
   void step_normal(char c);
+  void step_ident(char c);
+  void step_comment(char c);
+  void step_quoted(char c);
+  void step_dollar(char c);
+  void step_backslash(char c);
   void end_identifier(char next);
   void note_identifier(const std::string& lower);
   void note_token();

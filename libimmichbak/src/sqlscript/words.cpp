@@ -12,8 +12,9 @@ std::vector<word> read_words(std::string_view s, std::size_t max, bool std_strin
   std::vector<word> out;
   std::size_t i = 0;
   const std::size_t n = s.size();
-  auto read_quoted_string = [&](word& w, bool escapes) {
-    // s[i] is the opening quote
+  // A '...' string or a "..." identifier (a doubled quote is one quote character); s[i] is
+  // the opening quote.
+  auto read_quoted = [&](word& w, char quote, bool escapes) {
     ++i;
     while (i < n) {
       char c = s[i];
@@ -23,9 +24,9 @@ std::vector<word> read_words(std::string_view s, std::size_t max, bool std_strin
         i += 2;
         continue;
       }
-      if (c == '\'') {
-        if (i + 1 < n && s[i + 1] == '\'') {
-          w.value.push_back('\'');
+      if (c == quote) {
+        if (i + 1 < n && s[i + 1] == quote) {
+          w.value.push_back(quote);
           i += 2;
           continue;
         }
@@ -69,27 +70,15 @@ std::vector<word> read_words(std::string_view s, std::size_t max, bool std_strin
       if (i + 1 < n && s[i + 1] == '\'' && std::string_view("eEbBxXnN").find(c) != std::string_view::npos) {
         w.what = word::kind::string;
         ++i;
-        read_quoted_string(w, lower(c) == 'e' || (lower(c) == 'n' && !std_strings));
+        read_quoted(w, '\'', lower(c) == 'e' || (lower(c) == 'n' && !std_strings));
       } else if (i + 2 < n && lower(c) == 'u' && s[i + 1] == '&' && (s[i + 2] == '\'' || s[i + 2] == '"')) {
         i += 2;
         if (s[i] == '\'') {
           w.what = word::kind::string;
-          read_quoted_string(w, false);
+          read_quoted(w, '\'', false);
         } else {
           w.what = word::kind::quoted_ident;
-          ++i;
-          while (i < n) {
-            if (s[i] == '"') {
-              if (i + 1 < n && s[i + 1] == '"') {
-                w.value.push_back('"');
-                i += 2;
-                continue;
-              }
-              ++i;
-              break;
-            }
-            w.value.push_back(s[i++]);
-          }
+          read_quoted(w, '"', false);
         }
       } else {
         w.what = word::kind::ident;
@@ -97,22 +86,10 @@ std::vector<word> read_words(std::string_view s, std::size_t max, bool std_strin
       }
     } else if (c == '"') {
       w.what = word::kind::quoted_ident;
-      ++i;
-      while (i < n) {
-        if (s[i] == '"') {
-          if (i + 1 < n && s[i + 1] == '"') {
-            w.value.push_back('"');
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        w.value.push_back(s[i++]);
-      }
+      read_quoted(w, '"', false);
     } else if (c == '\'') {
       w.what = word::kind::string;
-      read_quoted_string(w, !std_strings);
+      read_quoted(w, '\'', !std_strings);
     } else if (c == '$' && i + 1 < n && (s[i + 1] == '$' || ident_start(s[i + 1]))) {
       std::size_t j = i + 1;
       while (j < n && s[j] != '$' && dolq_cont(s[j])) ++j;
