@@ -1,12 +1,12 @@
 #include "load/parallel_run.hpp"
 
 #include "pg/connection.hpp"
+#include "util/parallel.hpp"
 
 #include <immichbak/error.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 
 namespace immichbak::load {
 
@@ -14,23 +14,20 @@ void for_each_parallel(const std::vector<pg::connection*>& sessions, run_control
                        const std::function<std::optional<std::size_t>(std::size_t)>& take,
                        const std::function<void(pg::connection&, std::size_t)>& work) {
   if (sessions.empty()) throw error(errc::internal, "for_each_parallel without sessions");
-  auto worker = [&](std::size_t k) {
-    try {
-      for (;;) {
-        state.check();
-        std::optional<std::size_t> i = take(k);
-        if (!i) return;
-        work(*sessions[k], *i);
-      }
-    } catch (const stopped_signal&) {
-    } catch (...) {
-      state.fail(std::current_exception());
-    }
-  };
-  std::vector<std::thread> threads;
-  threads.reserve(sessions.size());
-  for (std::size_t k = 0; k < sessions.size(); ++k) threads.emplace_back(worker, k);
-  for (auto& t : threads) t.join();
+  util::run_workers(
+      sessions.size(),
+      [&](std::size_t k) {
+        try {
+          for (;;) {
+            state.check();
+            std::optional<std::size_t> i = take(k);
+            if (!i) return;
+            work(*sessions[k], *i);
+          }
+        } catch (const stopped_signal&) {
+        }
+      },
+      [&](std::exception_ptr e) { state.fail(std::move(e)); });
   state.rethrow_if_failed();
 }
 

@@ -21,10 +21,10 @@ using util::reporter;
 using pg::run_control;
 using pg::stopped_signal;
 
-/// Runs work(session, i) for every i in [0, count), taking items in order, one thread per
-/// session (sessions.size() threads; with one session the work still runs on a thread so
-/// the caller's cancel flag is watched). Sessions must be registered with `state` by the
-/// caller. The first failure stops the others; it is rethrown after every thread ended.
+/// Runs work(session, i) for every i in [0, count), taking items in order, one worker per
+/// session (util::run_workers: the first on the calling thread). Sessions must be registered
+/// with `state` by the caller, whose watchdog turns the caller's cancel flag into a stop.
+/// The first failure stops the others; it is rethrown after every worker ended.
 void for_each_parallel(std::size_t count, const std::vector<pg::connection*>& sessions, run_control& state,
                        const std::function<void(pg::connection&, std::size_t)>& work);
 

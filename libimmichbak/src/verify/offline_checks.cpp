@@ -5,6 +5,8 @@
 #include "format/manifest_check.hpp"
 #include "format/manifest_json.hpp"
 #include "sqlscript/statement_check.hpp"
+#include "util/parallel.hpp"
+#include "util/reporter.hpp"
 #include "verify/copy_checker.hpp"
 
 #include <immichbak/error.hpp>
@@ -12,11 +14,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <chrono>
 #include <map>
-#include <mutex>
 #include <set>
-#include <thread>
+#include <algorithm>
 
 namespace immichbak::verify_detail {
 
@@ -63,7 +63,6 @@ void manifest_checks(const format::backup_reader& reader, verify_report& report)
 namespace {
 
 struct frame_outcome {
-  bool done = false;
   std::string frame_error;  // decode / checksum / size / sha256
   std::string copy_problem; // data frames only
   std::string statement_problem;  // DDL frames only (sqlscript/statement_check.hpp)
@@ -73,95 +72,73 @@ struct frame_outcome {
 
 }  // namespace
 
-void frame_checks(const format::backup_reader& reader, const verify_options& options, verify_report& report) {
-  const manifest& m = reader.get_manifest();
-  const auto& frames = m.frames;
-  std::vector<frame_outcome> outcomes(frames.size());
+namespace {
 
+/// One frame decoded and examined: its outcome, or a thrown error when the file cannot be
+/// examined at all (I/O, a bug); damage inside the frame is an outcome, not an error.
+frame_outcome examine_frame(const format::backup_reader& reader, const manifest_frame& f) {
+  frame_outcome o;
+  try {
+    if (f.kind == frame_kind::data) {
+      copy_checker cc(f.schema, f.table);
+      reader.read_frame(f, [&](std::string_view piece) { cc.feed(piece); });
+      cc.finish();
+      o.copy_problem = cc.problem();
+      o.rows = cc.rows();
+      o.hash = cc.hash();
+    } else if (f.plain_size <= format::max_frame_string_bytes) {
+      std::string text = reader.read_frame(f);
+      if (auto why = sqlscript::check_frame_statements(f, text)) o.statement_problem = *why;
+    } else {
+      reader.read_frame(f, [](std::string_view) {});
+      o.statement_problem = fmt::format("{} plain bytes is over the {} byte limit for a DDL frame", f.plain_size,
+                                        format::max_frame_string_bytes);
+    }
+  } catch (const error& e) {
+    if (e.code() != errc::corrupt_backup) throw;
+    o.frame_error = e.what();
+  }
+  return o;
+}
+
+/// Every frame examined, options.jobs at a time (util::run_workers), in any order; the
+/// outcomes in file order. Progress goes through util::reporter (one phase "verify", an
+/// item per frame). Throws what examine_frame throws, or errc::cancelled.
+std::vector<frame_outcome> examine_frames(const format::backup_reader& reader, const verify_options& options) {
+  const auto& frames = reader.get_manifest().frames;
+  std::vector<frame_outcome> outcomes(frames.size());
   std::uint64_t total_bytes = 0;
   for (const auto& f : frames) total_bytes += f.stored_size;
+  util::reporter progress(options.events);
+  progress.phase("verify", frames.size(), total_bytes);
+
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
-  std::mutex events_mu;
-  std::uint64_t bytes_done = 0;
-  std::size_t items_done = 0;
-  const auto start = std::chrono::steady_clock::now();
-
-  auto worker = [&] {
-    for (;;) {
-      if (options.events.cancel && options.events.cancel->load()) {
-        stop = true;
-        return;
-      }
-      std::size_t i = next.fetch_add(1);
-      if (i >= frames.size() || stop) return;
-      const auto& f = frames[i];
-      frame_outcome& o = outcomes[i];
-      try {
-        if (f.kind == frame_kind::data) {
-          copy_checker cc(f.schema, f.table);
-          reader.read_frame(f, [&](std::string_view piece) { cc.feed(piece); });
-          cc.finish();
-          o.copy_problem = cc.problem();
-          o.rows = cc.rows();
-          o.hash = cc.hash();
-        } else if (f.plain_size <= format::max_frame_string_bytes) {
-          std::string text = reader.read_frame(f);
-          if (auto why = sqlscript::check_frame_statements(f, text)) o.statement_problem = *why;
-        } else {
-          reader.read_frame(f, [](std::string_view) {});
-          o.statement_problem = fmt::format("{} plain bytes is over the {} byte limit for a DDL frame", f.plain_size,
-                                            format::max_frame_string_bytes);
-        }
-      } catch (const error& e) {
-        if (e.code() != errc::corrupt_backup) {
-          stop = true;  // an I/O error or a bug: the file cannot be examined
-          throw;
-        }
-        o.frame_error = e.what();
-      }
-      o.done = true;
-      if (options.events.progress) {
-        std::lock_guard lock(events_mu);
-        bytes_done += f.stored_size;
-        ++items_done;
-        progress_event ev;
-        ev.phase = "verify";
-        ev.item = format::describe_frame(f);
-        ev.bytes_done = bytes_done;
-        ev.bytes_total = total_bytes;
-        ev.items_done = items_done;
-        ev.items_total = frames.size();
-        ev.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        options.events.progress(ev);
-      }
-    }
-  };
-
-  const std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, options.jobs)), 1,
+  auto cancelled = [&] { return options.events.cancel && options.events.cancel->load(); };
+  const std::size_t workers = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, options.jobs)), 1,
                                                       std::max<std::size_t>(1, frames.size()));
-  std::exception_ptr first_error;
-  std::mutex err_mu;
-  auto guarded = [&] {
-    try {
-      worker();
-    } catch (...) {
-      std::lock_guard lock(err_mu);
-      if (!first_error) first_error = std::current_exception();
+  util::run_workers(workers, [&](std::size_t) {
+    while (!stop && !cancelled()) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= frames.size()) return;
+      try {
+        outcomes[i] = examine_frame(reader, frames[i]);
+      } catch (...) {
+        stop = true;  // the file cannot be examined: the others need not go on
+        throw;
+      }
+      progress.item_done(format::describe_frame(frames[i]), frames[i].stored_size, 0);
     }
-  };
-  if (threads == 1) {
-    guarded();
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(guarded);
-    for (auto& th : pool) th.join();
-  }
-  if (first_error) std::rethrow_exception(first_error);
-  if (options.events.cancel && options.events.cancel->load())
-    throw error(errc::cancelled, fmt::format("verify of {} cancelled", reader.path().string()));
+  });
+  if (cancelled()) throw error(errc::cancelled, fmt::format("verify of {} cancelled", reader.path().string()));
+  return outcomes;
+}
 
-  // Per-frame findings, in file order.
+/// The "frame", "statements" and "copy" findings: per frame in file order, then a pass line
+/// for each check that found nothing.
+void report_frame_findings(const format::backup_reader& reader, const std::vector<frame_outcome>& outcomes,
+                           verify_report& report) {
+  const auto& frames = reader.get_manifest().frames;
   std::size_t frame_failures = 0, copy_failures = 0, data_frames = 0, undecoded_data = 0;
   std::size_t statement_failures = 0, ddl_frames = 0;
   for (std::size_t i = 0; i < frames.size(); ++i) {
@@ -213,8 +190,12 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
         fmt::format("{} data frames are well-formed COPY blocks with the manifest's row counts{}", data_frames,
                     undecoded_data ? fmt::format(" ({} more could not be decoded: see the frame findings)", undecoded_data)
                                    : std::string()));
+}
 
-  // Per-table content hashes, from frames that decoded and parsed cleanly.
+/// The "content-hash" findings: each table's rows, hashed from the frames that decoded and
+/// parsed cleanly, against the manifest.
+void report_content_hashes(const manifest& m, const std::vector<frame_outcome>& outcomes, verify_report& report) {
+  const auto& frames = m.frames;
   struct table_acc {
     format::content_hash hash;
     std::optional<std::uint64_t> broken_at;
@@ -255,6 +236,14 @@ void frame_checks(const format::backup_reader& reader, const verify_options& opt
   if (hash_failures == 0)
     add(report, "content-hash", check_status::pass,
         fmt::format("{} tables: recomputed content hashes match the manifest", hashed));
+}
+
+}  // namespace
+
+void frame_checks(const format::backup_reader& reader, const verify_options& options, verify_report& report) {
+  const std::vector<frame_outcome> outcomes = examine_frames(reader, options);
+  report_frame_findings(reader, outcomes, report);
+  report_content_hashes(reader.get_manifest(), outcomes, report);
 }
 
 }  // namespace immichbak::verify_detail
