@@ -89,8 +89,8 @@ TEST_CASE("backup: a second backup of the same database is refused while one run
   src.psql("CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
   test::temp_dir dir("bk_running");
   pg::connection holder(src.dsn());
-  holder.exec(fmt::format("SELECT pg_advisory_lock({}, {})", backup_engine::advisory_key1,
-                          backup_engine::advisory_key2));
+  holder.exec(fmt::format("SELECT pg_advisory_lock({}, {})", backup_detail::advisory_key1,
+                          backup_detail::advisory_key2));
   auto e = expect_backup_error(test::basic_options(src.dsn(), dir.path()), errc::already_running);
   CHECK(std::string(e.what()).find(src.name()) != std::string::npos);
   CHECK(std::string(e.what()).find(std::to_string(holder.backend_pid())) != std::string::npos);

@@ -20,7 +20,7 @@
 #include <thread>
 
 using namespace immichbak;
-using namespace immichbak::backup_engine;
+using namespace immichbak::backup_detail;
 
 namespace {
 

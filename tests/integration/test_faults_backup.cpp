@@ -24,7 +24,7 @@ TEST_CASE("faults: immichbak backup killed (SIGKILL) at 24 random points leaves 
   fs::path dest = tmp.path() / "dest";
   fs::create_directories(dest);
   const std::vector<std::string> args{"backup", "--dbname", src.dsn(), "--dest", dest.string(), "--jobs", "2", "-q"};
-  const std::string mine = "datname = " + sql::literal(src.name());
+  const std::string mine = "datname = " + util::sql::literal(src.name());
 
   // A complete run first: it has to work, and its duration spreads the kill points.
   auto base = run_cli(args, tmp.path(), "baseline");
@@ -127,8 +127,8 @@ TEST_CASE("faults: two backups into one directory at once: distinct complete fil
   std::set<std::string> files;
   const int rounds = 3;
   for (int round = 0; round < rounds; ++round) {
-    REQUIRE(wait_for_no_immichbak_sessions(15, fmt::format("datname IN ({}, {})", sql::literal(a.name()),
-                                                           sql::literal(b.name()))));
+    REQUIRE(wait_for_no_immichbak_sessions(15, fmt::format("datname IN ({}, {})", util::sql::literal(a.name()),
+                                                           util::sql::literal(b.name()))));
     // The same database twice: its advisory lock lets one run; the other is refused by
     // name, or runs after the first (if the first was done before it asked).
     {
@@ -327,7 +327,7 @@ TEST_CASE("faults: a backup taken while a writer changes tables linked by foreig
   for (const auto& t : m.tables) {
     INFO(t.schema << "." << t.name);
     CHECK(static_cast<std::uint64_t>(
-              one(fmt::format("SELECT count(*) FROM {}", sql::qualified(t.schema, t.name)))) == t.rows);
+              one(fmt::format("SELECT count(*) FROM {}", util::sql::qualified(t.schema, t.name)))) == t.rows);
     ++compared;
   }
   CHECK(compared == 4);

@@ -56,9 +56,9 @@ TEST_CASE("faults: immichbak restore killed (SIGKILL) at 24 random points leaves
     for (const auto& d : databases_with_prefix(target + "_before_restore_")) drop_database(d);
     drop_database(target);
     if (m == mode::replace)
-      admin.exec(fmt::format("CREATE DATABASE {} TEMPLATE {}", sql::ident(target), sql::ident(old_tpl.name())));
+      admin.exec(fmt::format("CREATE DATABASE {} TEMPLATE {}", util::sql::ident(target), util::sql::ident(old_tpl.name())));
     else if (m == mode::empty_target)
-      admin.exec(fmt::format("CREATE DATABASE {} TEMPLATE {}", sql::ident(target), sql::ident(empty_tpl.name())));
+      admin.exec(fmt::format("CREATE DATABASE {} TEMPLATE {}", util::sql::ident(target), util::sql::ident(empty_tpl.name())));
   };
   auto args = [&](mode m) {
     std::vector<std::string> a{"restore", file.string(), "--dbname", test::dsn(target), "--jobs", "2", "-q"};

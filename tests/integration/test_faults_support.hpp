@@ -275,7 +275,7 @@ inline bool database_exists(const std::string& name) {
 
 inline void drop_database(const std::string& name) {
   pg::connection c(test::dsn("postgres"));
-  c.exec("DROP DATABASE IF EXISTS " + sql::ident(name) + " WITH (FORCE)");
+  c.exec("DROP DATABASE IF EXISTS " + util::sql::ident(name) + " WITH (FORCE)");
 }
 
 /// Databases dropped when the test ends, whatever happened.

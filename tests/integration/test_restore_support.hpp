@@ -110,10 +110,10 @@ inline std::filesystem::path write_handmade(const std::filesystem::path& dir, co
     auto cols = src.exec(
         "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT "
         "a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
-        {sql::qualified(schema, table)});
+        {util::sql::qualified(schema, table)});
     std::string list;
-    for (int i = 0; i < cols.rows(); ++i) list += (i ? ", " : "") + sql::ident(cols.str(i, 0));
-    std::string head = "COPY " + sql::qualified(schema, table) + (list.empty() ? "" : " (" + list + ")");
+    for (int i = 0; i < cols.rows(); ++i) list += (i ? ", " : "") + util::sql::ident(cols.str(i, 0));
+    std::string head = "COPY " + util::sql::qualified(schema, table) + (list.empty() ? "" : " (" + list + ")");
     format::content_hash h;
     std::string chunk;
     std::size_t rows_in_chunk = 0;
@@ -182,7 +182,7 @@ struct drop_databases {
   ~drop_databases() {
     try {
       pg::connection c(dsn("postgres"));
-      for (const auto& n : names) c.exec("DROP DATABASE IF EXISTS " + sql::ident(n) + " WITH (FORCE)");
+      for (const auto& n : names) c.exec("DROP DATABASE IF EXISTS " + util::sql::ident(n) + " WITH (FORCE)");
     } catch (...) {
     }
   }

@@ -63,7 +63,7 @@ void apply(const schema::dump_plan& plan, const test::scratch_database& source, 
     if (rank == 1) {
       for (const auto& t : plan.tables) {
         if (t.data_excluded) continue;
-        std::string name = sql::qualified(t.schema, t.name);
+        std::string name = util::sql::qualified(t.schema, t.name);
         std::string rows;
         src.copy_out(fmt::format("COPY {} {} TO STDOUT", name, t.copy_columns), [&](std::string_view r) { rows += r; });
         dst.copy_in_start(fmt::format("COPY {} {} FROM STDIN", name, t.copy_columns));

@@ -16,7 +16,7 @@
 #include <set>
 
 using namespace immichbak;
-using namespace immichbak::backup_engine;
+using namespace immichbak::backup_detail;
 
 namespace {
 schema::table_data table(std::string name, std::uint64_t bytes, std::uint64_t pages) {

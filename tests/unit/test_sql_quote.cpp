@@ -5,15 +5,15 @@
 using namespace immichbak;
 
 TEST_CASE("identifiers are always quoted, quotes doubled", "[quote]") {
-  CHECK(sql::ident("asset") == "\"asset\"");
-  CHECK(sql::ident("MixedCase") == "\"MixedCase\"");
-  CHECK(sql::ident("we\"ird") == "\"we\"\"ird\"");
-  CHECK(sql::ident("select") == "\"select\"");
-  CHECK(sql::ident("fotos_ü") == "\"fotos_ü\"");
-  CHECK(sql::qualified("public", "user") == "\"public\".\"user\"");
+  CHECK(util::sql::ident("asset") == "\"asset\"");
+  CHECK(util::sql::ident("MixedCase") == "\"MixedCase\"");
+  CHECK(util::sql::ident("we\"ird") == "\"we\"\"ird\"");
+  CHECK(util::sql::ident("select") == "\"select\"");
+  CHECK(util::sql::ident("fotos_ü") == "\"fotos_ü\"");
+  CHECK(util::sql::qualified("public", "user") == "\"public\".\"user\"");
 }
 
 TEST_CASE("literals double single quotes and keep backslashes", "[quote]") {
-  CHECK(sql::literal("it's") == "'it''s'");
-  CHECK(sql::literal("a\\b") == "'a\\b'");
+  CHECK(util::sql::literal("it's") == "'it''s'");
+  CHECK(util::sql::literal("a\\b") == "'a\\b'");
 }

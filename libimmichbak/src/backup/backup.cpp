@@ -45,7 +45,7 @@ namespace immichbak {
 
 namespace {
 
-using namespace backup_engine;
+using namespace backup_detail;
 namespace fs = std::filesystem;
 
 std::string short_version(const std::string& v) { return v.substr(0, v.find(' ')); }
@@ -131,7 +131,7 @@ void check_plan_tables(pg::connection& leader, const schema::dump_plan& plan, co
       extra.push_back(listed_table{t.oid, t.schema, t.name, true, false});
       continue;
     }
-    if (!t.data_excluded && !it->second->readable) unreadable.push_back(sql::qualified(t.schema, t.name));
+    if (!t.data_excluded && !it->second->readable) unreadable.push_back(util::sql::qualified(t.schema, t.name));
   }
   if (!unreadable.empty()) {
     std::string names;
@@ -459,7 +459,7 @@ backup_result backup_run::run() {
 }  // namespace
 
 backup_result backup(const backup_options& options) {
-  backup_engine::check_options(options);
+  backup_detail::check_options(options);
   auto dir_lock = format::dir_lock::for_backup(options.dest_dir, options.lock_timeout, options.events.cancel);
   backup_run run(options);
   return run.run();

@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 inline constexpr std::int32_t advisory_key1 = 0x494D4D42;  // "IMMB"
 inline constexpr std::int32_t advisory_key2 = 1;
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

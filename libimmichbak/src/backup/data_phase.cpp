@@ -2,6 +2,7 @@
 
 #include "format/backup_writer.hpp"
 #include "pg/connection.hpp"
+#include "util/parallel.hpp"
 #include "util/sql_quote.hpp"
 
 #include <immichbak/error.hpp>
@@ -17,7 +18,7 @@
 #include <optional>
 #include <thread>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 namespace {
 
@@ -212,7 +213,7 @@ void run_item(shared_state& s, pg::connection& conn, session_path& path, frame_p
     throw stopped_signal{};  // the pipe recorded the error already
   } catch (const error& e) {
     if (s.control.stopped()) throw stopped_signal{};
-    throw error(e.code(), fmt::format("could not read table {}: {}{}", sql::qualified(t.schema, t.name), e.what(),
+    throw error(e.code(), fmt::format("could not read table {}: {}{}", util::sql::qualified(t.schema, t.name), e.what(),
                                       read_failure_hint(e)),
                 e.sqlstate());
   }
@@ -233,7 +234,7 @@ pg::connection open_worker(const shared_state& s) {
   c.exec(s.options.worker_setup_sql);
   c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
   try {
-    c.exec("SET TRANSACTION SNAPSHOT " + sql::literal(s.options.snapshot));
+    c.exec("SET TRANSACTION SNAPSHOT " + util::sql::literal(s.options.snapshot));
   } catch (const error& e) {
     // "invalid snapshot identifier" (22023: the exporting transaction ended and its
     // snapshot file is gone; PostgreSQL 17+ says 'snapshot "..." does not exist', 42704)
@@ -301,16 +302,11 @@ std::vector<table_totals> run_data_phase(pg::connection& leader, const std::vect
   // Never more sessions than items: an idle session would only cost a connection.
   int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(std::max<std::size_t>(items.size(), 1))));
   s.in_flight = jobs == 1 ? 2 : 1;
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<std::size_t>(jobs - 1));
-  try {
-    for (int w = 1; w < jobs; ++w) threads.emplace_back([&s] { worker_main(s, nullptr); });
-  } catch (...) {
-    control.fail(std::current_exception());
-  }
-  worker_main(s, &leader);
-  for (auto& th : threads) th.join();
+  // Worker 0 is the leader's session (the snapshot's owner); the others open their own.
+  util::run_workers(
+      static_cast<std::size_t>(jobs), [&](std::size_t k) { worker_main(s, k == 0 ? &leader : nullptr); },
+      [&](std::exception_ptr e) { control.fail(std::move(e)); });
   return std::move(s.totals);
 }
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

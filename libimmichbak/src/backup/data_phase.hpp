@@ -19,7 +19,7 @@ namespace immichbak::format {
 class backup_writer;
 }
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 using util::reporter;
 using pg::run_control;
@@ -52,4 +52,4 @@ std::vector<table_totals> run_data_phase(pg::connection& leader, const std::vect
                                          const std::vector<work_item>& items, format::backup_writer& writer,
                                          run_control& control, reporter& report, const data_phase_options& options);
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

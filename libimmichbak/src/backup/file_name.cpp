@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 namespace {
 std::tm utc_tm(std::time_t t) {
@@ -46,4 +46,4 @@ bool name_taken(const std::filesystem::path& path) {
   return exists(path) || exists(path.string() + ".sha256") || exists(path.string() + ".partial");
 }
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 /// "YYYYMMDDTHHMMSSZ" for a UTC time.
 std::string file_timestamp(std::time_t utc);
@@ -25,4 +25,4 @@ std::filesystem::path backup_file_name(const std::filesystem::path& dir, const s
 /// True when `path`, its sidecar or its .partial exists (a name that must not be reused).
 bool name_taken(const std::filesystem::path& path);
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

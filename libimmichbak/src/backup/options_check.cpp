@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <unistd.h>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 namespace {
 
@@ -95,4 +95,4 @@ void check_options(const backup_options& o) {
   }
 }
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

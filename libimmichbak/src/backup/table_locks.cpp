@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 namespace {
 
@@ -41,7 +41,7 @@ std::string describe_blocker(const std::string& dsn, const std::vector<const lis
     if (r.rows() == 0) return {};
     std::uint32_t oid = static_cast<std::uint32_t>(std::stoul(r.str(0, 0)));
     for (const auto* t : batch)
-      if (t->oid == oid) *table_out = sql::qualified(t->schema, t->name);
+      if (t->oid == oid) *table_out = util::sql::qualified(t->schema, t->name);
     std::string who = fmt::format("pid {}", r.str(0, 3));
     if (!r.str(0, 4).empty()) who += fmt::format(", user {}", r.str(0, 4));
     if (!r.str(0, 5).empty()) who += fmt::format(", application \"{}\"", r.str(0, 5));
@@ -88,7 +88,7 @@ void lock_tables(pg::connection& leader, std::vector<listed_table>& tables, cons
       if (i) sql += ", ";
       // ONLY: children and partitions are in the list themselves; locking through the
       // parent would also lock tables we are not dumping.
-      sql += "ONLY " + sql::qualified(batch[i]->schema, batch[i]->name);
+      sql += "ONLY " + util::sql::qualified(batch[i]->schema, batch[i]->name);
     }
     sql += " IN ACCESS SHARE MODE";
     try {
@@ -98,7 +98,7 @@ void lock_tables(pg::connection& leader, std::vector<listed_table>& tables, cons
         std::string table;
         std::string holder = describe_blocker(dsn, batch, leader.backend_pid(), &table);
         if (table.empty()) {
-          table = sql::qualified(batch.front()->schema, batch.front()->name);
+          table = util::sql::qualified(batch.front()->schema, batch.front()->name);
           if (batch.size() > 1) table = fmt::format("one of {} tables (first {})", batch.size(), table);
         }
         throw error(errc::lock_timeout,
@@ -120,4 +120,4 @@ void lock_tables(pg::connection& leader, std::vector<listed_table>& tables, cons
   }
 }
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

@@ -12,7 +12,7 @@ namespace immichbak::pg {
 class connection;
 }
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 struct listed_table {
   std::uint32_t oid = 0;
@@ -32,4 +32,4 @@ std::vector<listed_table> list_tables(pg::connection& leader);
 void lock_tables(pg::connection& leader, std::vector<listed_table>& tables, const std::string& dsn,
                  std::int64_t timeout_ms);
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

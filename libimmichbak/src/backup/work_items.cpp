@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 namespace {
 
@@ -41,8 +41,8 @@ std::string select_list(const schema::table_data& t) {
 
 std::string copy_from_header(const schema::table_data& t) {
   std::string cols = select_list(t);
-  if (cols.empty()) return fmt::format("COPY {} FROM stdin;\n", sql::qualified(t.schema, t.name));
-  return fmt::format("COPY {} ({}) FROM stdin;\n", sql::qualified(t.schema, t.name), cols);
+  if (cols.empty()) return fmt::format("COPY {} FROM stdin;\n", util::sql::qualified(t.schema, t.name));
+  return fmt::format("COPY {} ({}) FROM stdin;\n", util::sql::qualified(t.schema, t.name), cols);
 }
 
 std::string filter_clause(const schema::table_data& t) {
@@ -56,17 +56,17 @@ std::string copy_to_sql(const schema::table_data& t) {
   std::string cols = select_list(t);
   std::string where = filter_clause(t);
   if (where.empty() && !cols.empty())
-    return fmt::format("COPY {} ({}) TO STDOUT", sql::qualified(t.schema, t.name), cols);
-  if (where.empty()) return fmt::format("COPY {} TO STDOUT", sql::qualified(t.schema, t.name));
+    return fmt::format("COPY {} ({}) TO STDOUT", util::sql::qualified(t.schema, t.name), cols);
+  if (where.empty()) return fmt::format("COPY {} TO STDOUT", util::sql::qualified(t.schema, t.name));
   // ONLY: an extension config table's rows are its own, not its inheritance children's
   // (the same as pg_dump).
-  return fmt::format("COPY (SELECT {} FROM ONLY {} {}) TO STDOUT", cols, sql::qualified(t.schema, t.name), where);
+  return fmt::format("COPY (SELECT {} FROM ONLY {} {}) TO STDOUT", cols, util::sql::qualified(t.schema, t.name), where);
 }
 
 std::string range_select_sql(const schema::table_data& t, std::uint64_t first_page, std::uint64_t end_page) {
   std::string cond = "ctid" + std::string(op_ge) + tid(first_page);
   if (end_page != 0) cond += " AND ctid" + std::string(op_lt) + tid(end_page);
-  return fmt::format("SELECT {} FROM ONLY {} WHERE {}", select_list(t), sql::qualified(t.schema, t.name), cond);
+  return fmt::format("SELECT {} FROM ONLY {} WHERE {}", select_list(t), util::sql::qualified(t.schema, t.name), cond);
 }
 
 std::string copy_range_sql(const schema::table_data& t, std::uint64_t first_page, std::uint64_t end_page) {
@@ -105,4 +105,4 @@ std::vector<work_item> make_work_items(const std::vector<schema::table_data>& ta
   return items;
 }
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

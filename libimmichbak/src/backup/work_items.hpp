@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace immichbak::backup_engine {
+namespace immichbak::backup_detail {
 
 /// One COPY that a worker runs: a whole table, or one ctid range of a big table.
 struct work_item {
@@ -65,4 +65,4 @@ std::string copy_range_sql(const schema::table_data& t, std::uint64_t first_page
 /// rows on pages added since the statistics were taken are not lost.
 std::vector<work_item> make_work_items(const std::vector<schema::table_data>& tables, const item_options& options);
 
-}  // namespace immichbak::backup_engine
+}  // namespace immichbak::backup_detail

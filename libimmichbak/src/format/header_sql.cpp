@@ -87,7 +87,7 @@ const std::string& session_settings_sql() {
 }
 
 std::string set_search_path_sql(const std::string& search_path) {
-  return "SELECT pg_catalog.set_config('search_path', " + sql::literal(search_path) + ", false);\n";
+  return "SELECT pg_catalog.set_config('search_path', " + util::sql::literal(search_path) + ", false);\n";
 }
 
 }  // namespace immichbak::format

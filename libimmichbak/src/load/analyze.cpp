@@ -56,7 +56,7 @@ std::vector<analyze_step> plan_analyze(pg::connection& c, const std::vector<tabl
     const int i = it->second;
     analyze_step s;
     s.table = t;
-    s.sql = "ANALYZE " + sql::qualified(t.first, t.second);
+    s.sql = "ANALYZE " + util::sql::qualified(t.first, t.second);
     const bool parent = r.get(i, 2) == "p" || r.get(i, 3) == "t";
     const bool autovacuum_will = autovacuum && !parent && !autovacuum_disabled_by(r.str(i, 4)) && !r.is_null(i, 5);
     if (autovacuum_will) {
@@ -97,14 +97,14 @@ void autovacuum_pause::pause(pg::connection& c, const std::vector<table_key>& ta
       set += (set.empty() ? "" : ", ") + k + " = false";
       reset += (reset.empty() ? "" : ", ") + k;
     }
-    c.exec("ALTER TABLE " + sql::qualified(t.first, t.second) + " SET (" + set + ")");
+    c.exec("ALTER TABLE " + util::sql::qualified(t.first, t.second) + " SET (" + set + ")");
     paused_.emplace_back(t, reset);
   }
 }
 
 void autovacuum_pause::resume(pg::connection& c) {
   for (const auto& [t, reset] : paused_)
-    c.exec("ALTER TABLE " + sql::qualified(t.first, t.second) + " RESET (" + reset + ")");
+    c.exec("ALTER TABLE " + util::sql::qualified(t.first, t.second) + " RESET (" + reset + ")");
   paused_.clear();
 }
 

@@ -68,7 +68,7 @@ std::string column_list(const std::vector<std::string>& cols) {
   std::string out;
   for (const auto& c : cols) {
     if (!out.empty()) out += ", ";
-    out += sql::ident(c);
+    out += util::sql::ident(c);
   }
   return out;
 }
@@ -105,7 +105,7 @@ std::vector<table_check> check_content(const manifest& m, const std::map<table_k
       rep.item_done(t.schema + "." + t.name, 0, 0);
       return;
     }
-    std::string qualified = sql::qualified(t.schema, t.name);
+    std::string qualified = util::sql::qualified(t.schema, t.name);
     std::string cols;
     if (auto it = copy_columns.find({t.schema, t.name}); it != copy_columns.end()) {
       // "(\"a\", \"b\")" as in the data frame; strip the parentheses for a SELECT list.

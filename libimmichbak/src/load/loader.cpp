@@ -165,7 +165,7 @@ std::optional<std::string> parse_copy_line(std::string_view line, const std::str
 
 std::string describe_frame(const manifest_frame& f) {
   if (f.kind == frame_kind::data)
-    return fmt::format("data of {} (frame at offset {})", sql::qualified(f.schema, f.table), f.offset);
+    return fmt::format("data of {} (frame at offset {})", util::sql::qualified(f.schema, f.table), f.offset);
   std::string kind = frame_kind_name(f.kind);
   if (f.kind == frame_kind::post_data) {
     kind += f.phase == post_phase::indexes ? " (indexes)" : f.phase == post_phase::foreign_keys ? " (foreign keys)" : "";
@@ -351,7 +351,7 @@ frame_loaded load_data_frame(const format::backup_reader& reader, const manifest
           case copy_head::step::too_long: throw corrupt("its first line is not a COPY statement");
           case copy_head::step::not_copy:
             throw corrupt(fmt::format("its first line is not COPY {} (...) FROM stdin;",
-                                      sql::qualified(f.schema, f.table)));
+                                      util::sql::qualified(f.schema, f.table)));
           case copy_head::step::done: break;
         }
         c.copy_in_start(head.line);

@@ -228,14 +228,14 @@ std::string target_db::create_scratch(const target_state& target, const std::str
     }
   }
   std::string name = scratch_name(name_, utc_timestamp(), owner_pid());
-  std::string sql = fmt::format("CREATE DATABASE {} TEMPLATE template0", sql::ident(name));
-  if (!encoding.empty()) sql += " ENCODING " + sql::literal(encoding);
-  if (!collate.empty()) sql += " LC_COLLATE " + sql::literal(collate);
-  if (!ctype.empty()) sql += " LC_CTYPE " + sql::literal(ctype);
+  std::string sql = fmt::format("CREATE DATABASE {} TEMPLATE template0", util::sql::ident(name));
+  if (!encoding.empty()) sql += " ENCODING " + util::sql::literal(encoding);
+  if (!collate.empty()) sql += " LC_COLLATE " + util::sql::literal(collate);
+  if (!ctype.empty()) sql += " LC_CTYPE " + util::sql::literal(ctype);
   if (provider == 'i' && admin_.server_version() >= 150000)
-    sql += " LOCALE_PROVIDER icu ICU_LOCALE " + sql::literal(provider_locale);
+    sql += " LOCALE_PROVIDER icu ICU_LOCALE " + util::sql::literal(provider_locale);
   else if (provider == 'b' && admin_.server_version() >= 170000)
-    sql += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + sql::literal(provider_locale);
+    sql += " LOCALE_PROVIDER builtin BUILTIN_LOCALE " + util::sql::literal(provider_locale);
   try {
     admin_.exec(sql);
   } catch (const error& e) {
@@ -254,7 +254,7 @@ std::string target_db::create_scratch(const target_state& target, const std::str
 
 std::string target_db::drop_database(const std::string& db) noexcept {
   try {
-    std::string sql = "DROP DATABASE IF EXISTS " + sql::ident(db);
+    std::string sql = "DROP DATABASE IF EXISTS " + util::sql::ident(db);
     if (admin_.server_version() >= 130000) sql += " WITH (FORCE)";
     admin_.exec(sql);
     log(log_level::info, fmt::format("dropped database \"{}\"", db));
@@ -305,7 +305,7 @@ void target_db::require_idle(const std::string& db) {
 }
 
 void target_db::allow_connections(const std::string& db, bool allow) {
-  admin_.exec(fmt::format("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}", sql::ident(db), allow ? "true" : "false"));
+  admin_.exec(fmt::format("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}", util::sql::ident(db), allow ? "true" : "false"));
 }
 
 void target_db::end_sessions(const std::string& db) {
@@ -356,7 +356,7 @@ std::vector<std::string> target_db::drop_stale_scratch() {
     if (!sessions(db).empty()) continue;
     // No FORCE: should anyone connect meanwhile, the drop fails and the database stays.
     try {
-      admin_.exec("DROP DATABASE IF EXISTS " + sql::ident(db));
+      admin_.exec("DROP DATABASE IF EXISTS " + util::sql::ident(db));
       dropped.push_back(db);
       log(log_level::info, fmt::format("dropped stale scratch database \"{}\" of an interrupted restore", db));
     } catch (const error& e) {
@@ -386,7 +386,7 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
 
   if (st.exists && options.keep_owner && !st.owner.empty() && st.owner != admin_.user()) {
     try {
-      admin_.exec(fmt::format("ALTER DATABASE {} OWNER TO {}", sql::ident(scratch), sql::ident(st.owner)));
+      admin_.exec(fmt::format("ALTER DATABASE {} OWNER TO {}", util::sql::ident(scratch), util::sql::ident(st.owner)));
     } catch (const error& e) {
       res.warnings.push_back(fmt::format("the restored database \"{}\" is owned by \"{}\", not by \"{}\" like the "
                                          "one it replaced ({}); fix with: ALTER DATABASE \"{}\" OWNER TO \"{}\";",
@@ -406,8 +406,8 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
   // nobody can connect to either between the two steps.
   try {
     admin_.exec("BEGIN");
-    if (st.exists) admin_.exec(fmt::format("ALTER DATABASE {} RENAME TO {}", sql::ident(name_), sql::ident(old_name)));
-    admin_.exec(fmt::format("ALTER DATABASE {} RENAME TO {}", sql::ident(scratch), sql::ident(name_)));
+    if (st.exists) admin_.exec(fmt::format("ALTER DATABASE {} RENAME TO {}", util::sql::ident(name_), util::sql::ident(old_name)));
+    admin_.exec(fmt::format("ALTER DATABASE {} RENAME TO {}", util::sql::ident(scratch), util::sql::ident(name_)));
     admin_.exec("COMMIT");
   } catch (const error& e) {
     try {

@@ -10,7 +10,7 @@ namespace immichbak::schema {
 
 namespace {
 
-std::string grantee_sql(const std::string& role) { return role.empty() ? "PUBLIC" : sql::ident(role); }
+std::string grantee_sql(const std::string& role) { return role.empty() ? "PUBLIC" : util::sql::ident(role); }
 
 bool contains(const std::vector<acl_item>& list, const acl_item& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -59,7 +59,7 @@ std::string acl_statements(std::string_view object_type, std::string_view object
     // A superuser's GRANT is recorded as granted by the owner; anything granted by
     // another role must be issued as that role to keep the grantor.
     bool as_grantor = !item.grantor.empty() && item.grantor != owner;
-    if (as_grantor) out += fmt::format("SET SESSION AUTHORIZATION {};\n", sql::ident(item.grantor));
+    if (as_grantor) out += fmt::format("SET SESSION AUTHORIZATION {};\n", util::sql::ident(item.grantor));
     if (!item.privileges.empty())
       out += fmt::format("{}GRANT {}{} TO {};\n", prefix, privilege_list(item.privileges, column),
                          on_clause(object_type, object), grantee_sql(item.grantee));
@@ -73,7 +73,7 @@ std::string acl_statements(std::string_view object_type, std::string_view object
 
 std::string comment_statement(std::string_view target, const std::optional<std::string>& comment) {
   if (!comment) return {};
-  return fmt::format("COMMENT ON {} IS {};\n", target, sql::literal(*comment));
+  return fmt::format("COMMENT ON {} IS {};\n", target, util::sql::literal(*comment));
 }
 
 std::string dollar_quote(std::string_view body, std::string_view tag_hint) {
@@ -134,31 +134,31 @@ std::vector<std::string> split_list(const std::string& value) {
 }  // namespace
 
 std::string setting_value_sql(const std::string& name, const std::string& value) {
-  if (!is_list_setting(name)) return sql::literal(value);
+  if (!is_list_setting(name)) return util::sql::literal(value);
   std::string out;
   for (const auto& item : split_list(value)) {
     if (!out.empty()) out += ", ";
-    out += sql::literal(item);
+    out += util::sql::literal(item);
   }
-  return out.empty() ? sql::literal("") : out;
+  return out.empty() ? util::sql::literal("") : out;
 }
 
 std::string setting_statement(const db_setting& s) {
   // The database is renamed freely on restore, so its name is taken at run time.
-  std::string tail = fmt::format(" SET {} TO {}", sql::ident(s.name), setting_value_sql(s.name, s.value));
+  std::string tail = fmt::format(" SET {} TO {}", util::sql::ident(s.name), setting_value_sql(s.name, s.value));
   std::string head = s.role.empty() ? std::string("'ALTER DATABASE '")
                                     : fmt::format("'ALTER ROLE ' || {} || ' IN DATABASE '",
-                                                  sql::literal(sql::ident(s.role)));
+                                                  util::sql::literal(util::sql::ident(s.role)));
   std::string body = fmt::format(
       " BEGIN EXECUTE {} || pg_catalog.quote_ident(pg_catalog.current_database()) || {}; END ",
-      head, sql::literal(tail));
+      head, util::sql::literal(tail));
   return fmt::format("DO {};\n", dollar_quote(body, "do"));
 }
 
 std::string database_comment_statement(const std::string& comment) {
   std::string body = fmt::format(" BEGIN EXECUTE 'COMMENT ON DATABASE ' || pg_catalog.quote_ident(pg_catalog.current_database()) "
                                  "|| ' IS ' || {}; END ",
-                                 sql::literal(sql::literal(comment)));
+                                 util::sql::literal(util::sql::literal(comment)));
   return fmt::format("DO {};\n", dollar_quote(body, "do"));
 }
 
@@ -167,7 +167,7 @@ std::string options_list(const std::vector<std::string>& options) {
   for (const auto& o : options) {
     if (!out.empty()) out += ", ";
     auto eq = o.find('=');
-    out += eq == std::string::npos ? o : o.substr(0, eq) + "=" + sql::literal(o.substr(eq + 1));
+    out += eq == std::string::npos ? o : o.substr(0, eq) + "=" + util::sql::literal(o.substr(eq + 1));
   }
   return out;
 }
@@ -179,13 +179,13 @@ std::string unique_constraint_definition(const table_constraint& con, const std:
   out += " (";
   for (std::size_t i = 0; i < con.key_columns.size(); ++i) {
     if (i) out += ", ";
-    out += sql::ident(con.key_columns[i]);
+    out += util::sql::ident(con.key_columns[i]);
   }
   if (con.without_overlaps) out += " WITHOUT OVERLAPS";
   out += ")";
   if (!con.include_columns.empty()) {
     out += " INCLUDE (";
-    for (std::size_t i = 0; i < con.include_columns.size(); ++i) out += (i ? ", " : "") + sql::ident(con.include_columns[i]);
+    for (std::size_t i = 0; i < con.include_columns.size(); ++i) out += (i ? ", " : "") + util::sql::ident(con.include_columns[i]);
     out += ")";
   }
   if (!index_options.empty()) out += " WITH (" + options_list(index_options) + ")";

@@ -1,5 +1,5 @@
 // DDL for the pre-data objects: extensions, schemas, types, routines, sequences, tables,
-// views and materialized views. Every identifier goes through sql::ident/qualified;
+// views and materialized views. Every identifier goes through util::sql::ident/qualified;
 // deparsed text from the server (types, expressions, definitions) is pasted as is.
 #include "schema/ddl.hpp"
 
@@ -35,7 +35,7 @@ std::string not_null_name(const relation_info& r, const column_info& c) {
 /// A column's NOT NULL as CREATE TABLE says it: named where the name is not the server's
 /// choice, NO INHERIT where set (both PostgreSQL 18+).
 std::string not_null_clause(const column_info& c) {
-  std::string out = c.not_null_name.empty() ? " NOT NULL" : " CONSTRAINT " + sql::ident(c.not_null_name) + " NOT NULL";
+  std::string out = c.not_null_name.empty() ? " NOT NULL" : " CONSTRAINT " + util::sql::ident(c.not_null_name) + " NOT NULL";
   if (c.not_null_no_inherit) out += " NO INHERIT";
   return out;
 }
@@ -50,7 +50,7 @@ bool identity_type_differs(const column_info& c) {
 /// were the old type's limits, so the options are restated in the same statement.
 std::string identity_type_fix(const column_info& c) {
   if (!identity_type_differs(c)) return {};
-  return fmt::format("ALTER SEQUENCE {}\n    AS {}{};\n", sql::qualified(c.identity_sequence_schema, c.identity_sequence_name),
+  return fmt::format("ALTER SEQUENCE {}\n    AS {}{};\n", util::sql::qualified(c.identity_sequence_schema, c.identity_sequence_name),
                      c.identity_options.data_type, sequence_option_text(c.identity_options, "\n    "));
 }
 
@@ -59,7 +59,7 @@ std::string identity_type_fix(const column_info& c) {
 bool prints_column(const relation_info& r, const column_info& c) { return c.is_local || is_partition(r); }
 
 std::string column_definition(const relation_info& r, const column_info& c, const std::set<std::uint32_t>& omitted) {
-  std::string out = sql::ident(c.name) + " " + c.type;
+  std::string out = util::sql::ident(c.name) + " " + c.type;
   if (!c.collation.empty()) out += " COLLATE " + c.collation;
   if (c.generated == 's' && c.default_expr) {
     out += " GENERATED ALWAYS AS (" + *c.default_expr + ") STORED";
@@ -73,7 +73,7 @@ std::string column_definition(const relation_info& r, const column_info& c, cons
   if (c.identity && !c.identity_sequence_name.empty()) {
     out += fmt::format(" GENERATED {} AS IDENTITY (\n        SEQUENCE NAME {}{}\n    )",
                        c.identity == 'a' ? "ALWAYS" : "BY DEFAULT",
-                       sql::qualified(c.identity_sequence_schema, c.identity_sequence_name),
+                       util::sql::qualified(c.identity_sequence_schema, c.identity_sequence_name),
                        identity_type_differs(c) ? "" : sequence_option_text(c.identity_options, "\n        "));
   }
   (void)r;
@@ -82,11 +82,11 @@ std::string column_definition(const relation_info& r, const column_info& c, cons
 
 std::string column_comments(const relation_info& r) {
   std::string out;
-  std::string rel = sql::qualified(r.schema, r.name);
+  std::string rel = util::sql::qualified(r.schema, r.name);
   for (const auto& c : r.columns) {
-    out += comment_statement(fmt::format("COLUMN {}.{}", rel, sql::ident(c.name)), c.comment);
+    out += comment_statement(fmt::format("COLUMN {}.{}", rel, util::sql::ident(c.name)), c.comment);
     if (c.not_null)
-      out += comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(not_null_name(r, c)), rel), c.not_null_comment);
+      out += comment_statement(fmt::format("CONSTRAINT {} ON {}", util::sql::ident(not_null_name(r, c)), rel), c.not_null_comment);
   }
   return out;
 }
@@ -95,19 +95,19 @@ std::string column_comments(const relation_info& r) {
 /// compression, attribute options, and defaults/NOT NULL of inherited-only columns.
 std::string column_alters(const relation_info& r, const std::set<std::uint32_t>& omitted) {
   std::string out;
-  std::string alter = fmt::format("ALTER {} ONLY {} ALTER COLUMN ", relation_keyword(r.kind), sql::qualified(r.schema, r.name));
+  std::string alter = fmt::format("ALTER {} ONLY {} ALTER COLUMN ", relation_keyword(r.kind), util::sql::qualified(r.schema, r.name));
   if (r.kind == relation_kind::matview || r.kind == relation_kind::view)
-    alter = fmt::format("ALTER {} {} ALTER COLUMN ", relation_keyword(r.kind), sql::qualified(r.schema, r.name));
+    alter = fmt::format("ALTER {} {} ALTER COLUMN ", relation_keyword(r.kind), util::sql::qualified(r.schema, r.name));
   for (const auto& c : r.columns) {
-    std::string col = sql::ident(c.name);
+    std::string col = util::sql::ident(c.name);
     bool table = r.kind == relation_kind::table || r.kind == relation_kind::partitioned_table;
     if (table && !prints_column(r, c)) {
       if (c.not_null && !c.parent_not_null) {
         if (c.not_null_name.empty() && !c.not_null_no_inherit)
           out += alter + col + " SET NOT NULL;\n";
         else
-          out += fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} NOT NULL {}{};\n", sql::qualified(r.schema, r.name),
-                             sql::ident(not_null_name(r, c)), col, c.not_null_no_inherit ? " NO INHERIT" : "");
+          out += fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} NOT NULL {}{};\n", util::sql::qualified(r.schema, r.name),
+                             util::sql::ident(not_null_name(r, c)), col, c.not_null_no_inherit ? " NO INHERIT" : "");
       }
       if (c.default_expr && c.generated == 0 && !omitted.count(c.default_oid))
         out += alter + col + " SET DEFAULT " + *c.default_expr + ";\n";
@@ -125,7 +125,7 @@ std::string column_alters(const relation_info& r, const std::set<std::uint32_t>&
 }
 
 std::string view_tail(const relation_info& r) {
-  return column_alters(r, {}) + comment_statement(fmt::format("{} {}", relation_keyword(r.kind), sql::qualified(r.schema, r.name)), r.comment) +
+  return column_alters(r, {}) + comment_statement(fmt::format("{} {}", relation_keyword(r.kind), util::sql::qualified(r.schema, r.name)), r.comment) +
          column_comments(r);
 }
 
@@ -148,16 +148,16 @@ const char* relation_keyword(relation_kind k) {
 }
 
 std::string routine_signature(const routine_info& r) {
-  return fmt::format("{}({})", sql::qualified(r.schema, r.name), r.identity_args);
+  return fmt::format("{}({})", util::sql::qualified(r.schema, r.name), r.identity_args);
 }
 
 std::string owner_statement(std::string_view keyword, std::string_view object, std::string_view owner) {
-  return fmt::format("ALTER {} {} OWNER TO {};\n", keyword, object, sql::ident(owner));
+  return fmt::format("ALTER {} {} OWNER TO {};\n", keyword, object, util::sql::ident(owner));
 }
 
 std::string extension_ddl(const extension_info& e) {
-  return fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {};\n", sql::ident(e.name), sql::ident(e.schema)) +
-         comment_statement("EXTENSION " + sql::ident(e.name), e.comment);
+  return fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {};\n", util::sql::ident(e.name), util::sql::ident(e.schema)) +
+         comment_statement("EXTENSION " + util::sql::ident(e.name), e.comment);
 }
 
 std::string schema_ddl(const schema_info& s, bool target_may_exist) {
@@ -168,16 +168,16 @@ std::string schema_ddl(const schema_info& s, bool target_may_exist) {
     if (!s.comment) return "COMMENT ON SCHEMA \"public\" IS NULL;\n";
     return comment_statement("SCHEMA \"public\"", s.comment);
   }
-  return fmt::format("CREATE SCHEMA {};\n", sql::ident(s.name)) + comment_statement("SCHEMA " + sql::ident(s.name), s.comment);
+  return fmt::format("CREATE SCHEMA {};\n", util::sql::ident(s.name)) + comment_statement("SCHEMA " + util::sql::ident(s.name), s.comment);
 }
 
 std::string type_ddl(const type_info& t) {
-  std::string name = sql::qualified(t.schema, t.name);
+  std::string name = util::sql::qualified(t.schema, t.name);
   std::string out;
   switch (t.kind) {
     case type_kind::enum_type: {
       std::vector<std::string> labels;
-      for (const auto& l : t.enum_labels) labels.push_back("    " + sql::literal(l));
+      for (const auto& l : t.enum_labels) labels.push_back("    " + util::sql::literal(l));
       out = fmt::format("CREATE TYPE {} AS ENUM (\n{}\n);\n", name, util::join(labels, ",\n"));
       if (t.enum_labels.empty()) out = fmt::format("CREATE TYPE {} AS ENUM ();\n", name);
       out += comment_statement("TYPE " + name, t.comment);
@@ -189,23 +189,23 @@ std::string type_ddl(const type_info& t) {
       if (t.default_expr) out += " DEFAULT " + *t.default_expr;
       if (t.not_null) out += " NOT NULL";
       for (const auto& c : t.constraints)
-        if (c.validated) out += fmt::format("\n    CONSTRAINT {} {}", sql::ident(c.name), c.definition);
+        if (c.validated) out += fmt::format("\n    CONSTRAINT {} {}", util::sql::ident(c.name), c.definition);
       out += ";\n";
       out += comment_statement("DOMAIN " + name, t.comment);
       for (const auto& c : t.constraints)
         if (c.validated)
-          out += comment_statement(fmt::format("CONSTRAINT {} ON DOMAIN {}", sql::ident(c.name), name), c.comment);
+          out += comment_statement(fmt::format("CONSTRAINT {} ON DOMAIN {}", util::sql::ident(c.name), name), c.comment);
       break;
     }
     case type_kind::composite: {
       std::vector<std::string> attrs;
       for (const auto& a : t.attributes)
-        attrs.push_back("    " + sql::ident(a.name) + " " + a.type + (a.collation.empty() ? "" : " COLLATE " + a.collation));
+        attrs.push_back("    " + util::sql::ident(a.name) + " " + a.type + (a.collation.empty() ? "" : " COLLATE " + a.collation));
       out = attrs.empty() ? fmt::format("CREATE TYPE {} AS (\n);\n", name)
                           : fmt::format("CREATE TYPE {} AS (\n{}\n);\n", name, util::join(attrs, ",\n"));
       out += comment_statement("TYPE " + name, t.comment);
       for (const auto& a : t.attributes)
-        out += comment_statement(fmt::format("COLUMN {}.{}", name, sql::ident(a.name)), a.comment);
+        out += comment_statement(fmt::format("COLUMN {}.{}", name, util::sql::ident(a.name)), a.comment);
       break;
     }
     case type_kind::range: {
@@ -238,7 +238,7 @@ std::string aggregate_ddl(const routine_info& r) {
   if (!a.combinefunc.empty()) opts.push_back("    COMBINEFUNC = " + a.combinefunc);
   if (!a.serialfunc.empty()) opts.push_back("    SERIALFUNC = " + a.serialfunc);
   if (!a.deserialfunc.empty()) opts.push_back("    DESERIALFUNC = " + a.deserialfunc);
-  if (a.initcond) opts.push_back("    INITCOND = " + sql::literal(*a.initcond));
+  if (a.initcond) opts.push_back("    INITCOND = " + util::sql::literal(*a.initcond));
   if (!a.msfunc.empty()) {
     opts.push_back("    MSFUNC = " + a.msfunc);
     opts.push_back("    MINVFUNC = " + a.minvfunc);
@@ -249,14 +249,14 @@ std::string aggregate_ddl(const routine_info& r) {
       if (a.mfinalfunc_extra) opts.push_back("    MFINALFUNC_EXTRA");
       opts.push_back(fmt::format("    MFINALFUNC_MODIFY = {}", modify(a.mfinalfunc_modify)));
     }
-    if (a.minitcond) opts.push_back("    MINITCOND = " + sql::literal(*a.minitcond));
+    if (a.minitcond) opts.push_back("    MINITCOND = " + util::sql::literal(*a.minitcond));
   }
   if (!a.sortop.empty()) opts.push_back("    SORTOP = " + a.sortop);
   if (a.parallel == 's') opts.push_back("    PARALLEL = safe");
   if (a.parallel == 'r') opts.push_back("    PARALLEL = restricted");
   if (a.kind == 'h') opts.push_back("    HYPOTHETICAL");
   std::string args = r.identity_args.empty() ? "*" : r.identity_args;
-  return fmt::format("CREATE AGGREGATE {}({}) (\n{}\n);\n", sql::qualified(r.schema, r.name), args, util::join(opts, ",\n"));
+  return fmt::format("CREATE AGGREGATE {}({}) (\n{}\n);\n", util::sql::qualified(r.schema, r.name), args, util::join(opts, ",\n"));
 }
 }  // namespace
 
@@ -271,13 +271,13 @@ std::string routine_ddl(const routine_info& r) {
   }
   return out + comment_statement(fmt::format("{} {}", routine_keyword(r.kind),
                                              r.kind == routine_kind::aggregate && r.identity_args.empty()
-                                                 ? sql::qualified(r.schema, r.name) + "(*)"
+                                                 ? util::sql::qualified(r.schema, r.name) + "(*)"
                                                  : routine_signature(r)),
                                  r.comment);
 }
 
 std::string sequence_ddl(const sequence_info& s) {
-  std::string name = sql::qualified(s.schema, s.name);
+  std::string name = util::sql::qualified(s.schema, s.name);
   return fmt::format("CREATE {}SEQUENCE {}\n    AS {}{};\n", s.unlogged ? "UNLOGGED " : "", name, s.options.data_type,
                      sequence_option_text(s.options, "\n    ")) +
          comment_statement("SEQUENCE " + name, s.comment);
@@ -285,13 +285,13 @@ std::string sequence_ddl(const sequence_info& s) {
 
 std::string relation_ddl(const relation_info& r, const std::vector<sequence_info>& owned_sequences,
                          const std::set<std::uint32_t>& omitted) {
-  std::string name = sql::qualified(r.schema, r.name);
+  std::string name = util::sql::qualified(r.schema, r.name);
   if (r.kind == relation_kind::view) {
     std::string with = r.reloptions.empty() ? "" : " WITH (" + options_list(r.reloptions) + ")";
     return fmt::format("CREATE VIEW {}{} AS\n{};\n", name, with, r.view_definition) + view_tail(r);
   }
   if (r.kind == relation_kind::matview) {
-    std::string using_am = r.access_method.empty() ? "" : " USING " + sql::ident(r.access_method);
+    std::string using_am = r.access_method.empty() ? "" : " USING " + util::sql::ident(r.access_method);
     std::string with = r.reloptions.empty() ? "" : " WITH (" + options_list(r.reloptions) + ")";
     return fmt::format("CREATE MATERIALIZED VIEW {}{}{} AS\n{}\n  WITH NO DATA;\n", name, using_am, with, r.view_definition) +
            view_tail(r);
@@ -304,7 +304,7 @@ std::string relation_ddl(const relation_info& r, const std::vector<sequence_info
     // PARTITION requires them and marks them inherited). NOT VALID ones follow the data.
     if (!ck.validated || omitted.count(ck.oid)) continue;
     if (!ck.is_local && !is_partition(r)) continue;
-    items.push_back(fmt::format("    CONSTRAINT {} {}", sql::ident(ck.name), ck.definition));
+    items.push_back(fmt::format("    CONSTRAINT {} {}", util::sql::ident(ck.name), ck.definition));
   }
   std::string out = fmt::format("CREATE {}TABLE {} (\n{}{})", r.unlogged ? "UNLOGGED " : "", name, util::join(items, ",\n"),
                                 items.empty() ? "" : "\n");
@@ -319,37 +319,37 @@ std::string relation_ddl(const relation_info& r, const std::vector<sequence_info
   if (r.replica_identity == 'n') out += fmt::format("ALTER TABLE ONLY {} REPLICA IDENTITY NOTHING;\n", name);
   if (r.replica_identity == 'f') out += fmt::format("ALTER TABLE ONLY {} REPLICA IDENTITY FULL;\n", name);
   for (const auto& s : owned_sequences)
-    out += fmt::format("ALTER SEQUENCE {} OWNED BY {}.{};\n", sql::qualified(s.schema, s.name), name, sql::ident(s.owned_by_column));
+    out += fmt::format("ALTER SEQUENCE {} OWNED BY {}.{};\n", util::sql::qualified(s.schema, s.name), name, util::sql::ident(s.owned_by_column));
   out += comment_statement("TABLE " + name, r.comment);
   out += column_comments(r);
   for (const auto& ck : r.checks)
     if (ck.validated && !omitted.count(ck.oid) && (ck.is_local || is_partition(r)))
-      out += comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(ck.name), name), ck.comment);
+      out += comment_statement(fmt::format("CONSTRAINT {} ON {}", util::sql::ident(ck.name), name), ck.comment);
   return out;
 }
 
 std::string view_shell_ddl(const relation_info& r) {
   std::vector<std::string> cols;
-  for (const auto& c : r.columns) cols.push_back(fmt::format("NULL::{} AS {}", c.type, sql::ident(c.name)));
-  return fmt::format("CREATE VIEW {} AS\n SELECT {};\n", sql::qualified(r.schema, r.name), util::join(cols, ",\n    "));
+  for (const auto& c : r.columns) cols.push_back(fmt::format("NULL::{} AS {}", c.type, util::sql::ident(c.name)));
+  return fmt::format("CREATE VIEW {} AS\n SELECT {};\n", util::sql::qualified(r.schema, r.name), util::join(cols, ",\n    "));
 }
 
 std::string view_body_ddl(const relation_info& r) {
   std::string with = r.reloptions.empty() ? "" : " WITH (" + options_list(r.reloptions) + ")";
-  return fmt::format("CREATE OR REPLACE VIEW {}{} AS\n{};\n", sql::qualified(r.schema, r.name), with, r.view_definition) +
+  return fmt::format("CREATE OR REPLACE VIEW {}{} AS\n{};\n", util::sql::qualified(r.schema, r.name), with, r.view_definition) +
          view_tail(r);
 }
 
 std::string split_part_ddl(const relation_info& r, std::uint32_t part) {
-  std::string name = sql::qualified(r.schema, r.name);
+  std::string name = util::sql::qualified(r.schema, r.name);
   for (const auto& c : r.columns)
     if (c.default_oid == part && c.default_expr)
-      return fmt::format("ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {};\n", name, sql::ident(c.name), *c.default_expr);
+      return fmt::format("ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {};\n", name, util::sql::ident(c.name), *c.default_expr);
   for (const auto& ck : r.checks)
     if (ck.oid == part)
-      return fmt::format("ALTER TABLE {}{} ADD CONSTRAINT {} {};\n", r.has_children ? "" : "ONLY ", name, sql::ident(ck.name),
+      return fmt::format("ALTER TABLE {}{} ADD CONSTRAINT {} {};\n", r.has_children ? "" : "ONLY ", name, util::sql::ident(ck.name),
                          ck.definition) +
-             comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(ck.name), name), ck.comment);
+             comment_statement(fmt::format("CONSTRAINT {} ON {}", util::sql::ident(ck.name), name), ck.comment);
   throw error(errc::internal, fmt::format("no default or constraint {} on table {}", part, name));
 }
 

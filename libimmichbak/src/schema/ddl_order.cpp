@@ -265,11 +265,11 @@ class orderer {
     for (auto i : cycle) {
       if (!out.empty()) out += " -> ";
       const auto& n = nodes_[i];
-      out += n.schema.empty() ? sql::ident(n.name) : sql::qualified(n.schema, n.name);
+      out += n.schema.empty() ? util::sql::ident(n.name) : util::sql::qualified(n.schema, n.name);
     }
     if (!cycle.empty()) {
       const auto& n = nodes_[cycle.front()];
-      out += " -> " + (n.schema.empty() ? sql::ident(n.name) : sql::qualified(n.schema, n.name));
+      out += " -> " + (n.schema.empty() ? util::sql::ident(n.name) : util::sql::qualified(n.schema, n.name));
     }
     return out;
   }

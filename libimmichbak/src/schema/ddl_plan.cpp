@@ -76,9 +76,9 @@ class plan_builder {
   void clean() {
     std::string sql;
     for (const auto& e : c_.extensions)
-      sql += fmt::format("DROP EXTENSION IF EXISTS {} CASCADE;\n", sql::ident(e.name));
+      sql += fmt::format("DROP EXTENSION IF EXISTS {} CASCADE;\n", util::sql::ident(e.name));
     for (const auto& s : c_.schemas)
-      if (!s.is_public) sql += fmt::format("DROP SCHEMA IF EXISTS {} CASCADE;\n", sql::ident(s.name));
+      if (!s.is_public) sql += fmt::format("DROP SCHEMA IF EXISTS {} CASCADE;\n", util::sql::ident(s.name));
     unit(frame_kind::clean, post_phase::none, "CLEAN", "", "", std::move(sql));
   }
 
@@ -126,7 +126,7 @@ class plan_builder {
           // Comments on identity sequences ride with the table that creates them.
           for (const auto& s : c_.sequences)
             if (s.identity && s.owned_by_schema == r.schema && s.owned_by_table == r.name)
-              sql += comment_statement("SEQUENCE " + sql::qualified(s.schema, s.name), s.comment);
+              sql += comment_statement("SEQUENCE " + util::sql::qualified(s.schema, s.name), s.comment);
           pre(fmt::format("{} {}", relation_keyword(r.kind), dotted(r.schema, r.name)), r.schema, r.name, std::move(sql));
           break;
         }
@@ -153,7 +153,7 @@ class plan_builder {
       }
     }
     pre("SEARCH_PATH", "", "",
-        fmt::format("SELECT pg_catalog.set_config('search_path', {}, false);\n", sql::literal(restore_search_path())));
+        fmt::format("SELECT pg_catalog.set_config('search_path', {}, false);\n", util::sql::literal(restore_search_path())));
   }
 
   std::string restore_search_path() const {
@@ -168,25 +168,25 @@ class plan_builder {
   /// with what belongs to the index (comment, CLUSTER, replica identity, statistics).
   std::string index_sql(const index_info& ix) const {
     std::string out;
-    std::string table = sql::qualified(ix.table_schema, ix.table_name);
-    std::string iname = sql::qualified(ix.schema, ix.name);
+    std::string table = util::sql::qualified(ix.table_schema, ix.table_name);
+    std::string iname = util::sql::qualified(ix.schema, ix.name);
     if (ix.constraint_oid) {
       auto it = con_by_oid_.find(ix.constraint_oid);
       if (it == con_by_oid_.end())
         throw error(errc::internal, fmt::format("index {} backs constraint {} which was not read", iname, ix.constraint_oid));
       const auto& con = c_.constraints[it->second];
-      out += fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} {};\n", table, sql::ident(con.name),
+      out += fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} {};\n", table, util::sql::ident(con.name),
                          unique_constraint_definition(con, ix.options));
-      out += comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(con.name), table), con.comment);
+      out += comment_statement(fmt::format("CONSTRAINT {} ON {}", util::sql::ident(con.name), table), con.comment);
     } else {
       out += strip_semicolon(ix.definition) + ";\n";
     }
     out += comment_statement("INDEX " + iname, ix.comment);
     for (const auto& [col, target] : ix.stattargets)
       out += fmt::format("ALTER INDEX {} ALTER COLUMN {} SET STATISTICS {};\n", iname, col, target);
-    if (ix.clustered) out += fmt::format("ALTER TABLE {} CLUSTER ON {};\n", table, sql::ident(ix.name));
+    if (ix.clustered) out += fmt::format("ALTER TABLE {} CLUSTER ON {};\n", table, util::sql::ident(ix.name));
     if (ix.replica_identity)
-      out += fmt::format("ALTER TABLE ONLY {} REPLICA IDENTITY USING INDEX {};\n", table, sql::ident(ix.name));
+      out += fmt::format("ALTER TABLE ONLY {} REPLICA IDENTITY USING INDEX {};\n", table, util::sql::ident(ix.name));
     return out;
   }
 
@@ -202,8 +202,8 @@ class plan_builder {
     for (auto k : kids) {
       const auto& child = c_.indexes[k];
       index_tree(child, children, create, attach);
-      attach += fmt::format("ALTER INDEX {} ATTACH PARTITION {};\n", sql::qualified(ix.schema, ix.name),
-                            sql::qualified(child.schema, child.name));
+      attach += fmt::format("ALTER INDEX {} ATTACH PARTITION {};\n", util::sql::qualified(ix.schema, ix.name),
+                            util::sql::qualified(child.schema, child.name));
     }
   }
 
@@ -234,7 +234,7 @@ class plan_builder {
       post(post_phase::indexes, label, ix.table_schema, ix.table_name, create + attach);
     }
     for (const auto& s : c_.statistics) {
-      std::string name = sql::qualified(s.schema, s.name);
+      std::string name = util::sql::qualified(s.schema, s.name);
       std::string sql = strip_semicolon(s.definition) + ";\n";
       if (s.stattarget >= 0) sql += fmt::format("ALTER STATISTICS {} SET STATISTICS {};\n", name, s.stattarget);
       sql += comment_statement("STATISTICS " + name, s.comment);
@@ -250,11 +250,11 @@ class plan_builder {
       return std::tie(a->table_schema, a->table_name, a->name) < std::tie(b->table_schema, b->table_name, b->name);
     });
     for (auto* con : fks) {
-      std::string table = sql::qualified(con->table_schema, con->table_name);
+      std::string table = util::sql::qualified(con->table_schema, con->table_name);
       // A foreign key on a partitioned table must recurse to the partitions (ONLY is refused).
       std::string sql = fmt::format("ALTER TABLE {}{} ADD CONSTRAINT {} {};\n", con->on_partitioned ? "" : "ONLY ", table,
-                                    sql::ident(con->name), con->definition);
-      sql += comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(con->name), table), con->comment);
+                                    util::sql::ident(con->name), con->definition);
+      sql += comment_statement(fmt::format("CONSTRAINT {} ON {}", util::sql::ident(con->name), table), con->comment);
       post(post_phase::foreign_keys, "FK " + dotted(con->table_schema, con->name), con->table_schema, con->table_name, sql);
     }
   }
@@ -265,25 +265,25 @@ class plan_builder {
     for (const auto& s : c_.sequences) {
       // setval takes the sequence as regclass text: a qualified, quoted name in a literal.
       post(post_phase::final, "SEQUENCE SET " + dotted(s.schema, s.name), s.owned_by_schema, s.owned_by_table,
-           fmt::format("SELECT pg_catalog.setval({}, {}, {});\n", sql::literal(sql::qualified(s.schema, s.name)),
+           fmt::format("SELECT pg_catalog.setval({}, {}, {});\n", util::sql::literal(util::sql::qualified(s.schema, s.name)),
                        s.last_value, s.is_called ? "true" : "false"));
     }
     for (const auto& r : c_.relations)
       for (const auto& ck : r.checks) {
         // Inherited copies come with the parent's ALTER TABLE (it recurses).
         if (ck.validated || !ck.is_local) continue;
-        std::string table = sql::qualified(r.schema, r.name);
+        std::string table = util::sql::qualified(r.schema, r.name);
         std::string sql = fmt::format("ALTER TABLE {}{} ADD CONSTRAINT {} {};\n", r.has_children ? "" : "ONLY ", table,
-                                      sql::ident(ck.name), ck.definition);
-        sql += comment_statement(fmt::format("CONSTRAINT {} ON {}", sql::ident(ck.name), table), ck.comment);
+                                      util::sql::ident(ck.name), ck.definition);
+        sql += comment_statement(fmt::format("CONSTRAINT {} ON {}", util::sql::ident(ck.name), table), ck.comment);
         post(post_phase::final, "CONSTRAINT " + dotted(r.schema, ck.name), r.schema, r.name, sql);
       }
     for (const auto& t : c_.types)
       for (const auto& dc : t.constraints) {
         if (dc.validated) continue;
-        std::string name = sql::qualified(t.schema, t.name);
-        std::string sql = fmt::format("ALTER DOMAIN {} ADD CONSTRAINT {} {};\n", name, sql::ident(dc.name), dc.definition);
-        sql += comment_statement(fmt::format("CONSTRAINT {} ON DOMAIN {}", sql::ident(dc.name), name), dc.comment);
+        std::string name = util::sql::qualified(t.schema, t.name);
+        std::string sql = fmt::format("ALTER DOMAIN {} ADD CONSTRAINT {} {};\n", name, util::sql::ident(dc.name), dc.definition);
+        sql += comment_statement(fmt::format("CONSTRAINT {} ON DOMAIN {}", util::sql::ident(dc.name), name), dc.comment);
         post(post_phase::final, "CONSTRAINT " + dotted(t.schema, dc.name), "", "", sql);
       }
     std::vector<const trigger_info*> triggers;
@@ -292,45 +292,45 @@ class plan_builder {
       return std::tie(a->table_schema, a->table_name, a->name) < std::tie(b->table_schema, b->table_name, b->name);
     });
     for (auto* t : triggers) {
-      std::string table = sql::qualified(t->table_schema, t->table_name);
+      std::string table = util::sql::qualified(t->table_schema, t->table_name);
       std::string sql = strip_semicolon(t->definition) + ";\n";
-      if (t->enabled == 'D') sql += fmt::format("ALTER TABLE {} DISABLE TRIGGER {};\n", table, sql::ident(t->name));
-      if (t->enabled == 'R') sql += fmt::format("ALTER TABLE {} ENABLE REPLICA TRIGGER {};\n", table, sql::ident(t->name));
-      if (t->enabled == 'A') sql += fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER {};\n", table, sql::ident(t->name));
-      sql += comment_statement(fmt::format("TRIGGER {} ON {}", sql::ident(t->name), table), t->comment);
+      if (t->enabled == 'D') sql += fmt::format("ALTER TABLE {} DISABLE TRIGGER {};\n", table, util::sql::ident(t->name));
+      if (t->enabled == 'R') sql += fmt::format("ALTER TABLE {} ENABLE REPLICA TRIGGER {};\n", table, util::sql::ident(t->name));
+      if (t->enabled == 'A') sql += fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER {};\n", table, util::sql::ident(t->name));
+      sql += comment_statement(fmt::format("TRIGGER {} ON {}", util::sql::ident(t->name), table), t->comment);
       post(post_phase::final, fmt::format("TRIGGER {} ON {}", t->name, dotted(t->table_schema, t->table_name)),
            t->table_schema, t->table_name, sql);
     }
     for (const auto& r : c_.rules) {
-      std::string table = sql::qualified(r.table_schema, r.table_name);
+      std::string table = util::sql::qualified(r.table_schema, r.table_name);
       std::string sql = strip_semicolon(r.definition) + ";\n";
-      if (r.enabled == 'D') sql += fmt::format("ALTER TABLE {} DISABLE RULE {};\n", table, sql::ident(r.name));
-      if (r.enabled == 'R') sql += fmt::format("ALTER TABLE {} ENABLE REPLICA RULE {};\n", table, sql::ident(r.name));
-      if (r.enabled == 'A') sql += fmt::format("ALTER TABLE {} ENABLE ALWAYS RULE {};\n", table, sql::ident(r.name));
-      sql += comment_statement(fmt::format("RULE {} ON {}", sql::ident(r.name), table), r.comment);
+      if (r.enabled == 'D') sql += fmt::format("ALTER TABLE {} DISABLE RULE {};\n", table, util::sql::ident(r.name));
+      if (r.enabled == 'R') sql += fmt::format("ALTER TABLE {} ENABLE REPLICA RULE {};\n", table, util::sql::ident(r.name));
+      if (r.enabled == 'A') sql += fmt::format("ALTER TABLE {} ENABLE ALWAYS RULE {};\n", table, util::sql::ident(r.name));
+      sql += comment_statement(fmt::format("RULE {} ON {}", util::sql::ident(r.name), table), r.comment);
       post(post_phase::final, fmt::format("RULE {} ON {}", r.name, dotted(r.table_schema, r.table_name)), r.table_schema,
            r.table_name, sql);
     }
     for (const auto& r : c_.relations) {
       if (!r.row_security && !r.force_row_security) continue;
-      std::string table = sql::qualified(r.schema, r.name);
+      std::string table = util::sql::qualified(r.schema, r.name);
       std::string sql;
       if (r.row_security) sql += fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;\n", table);
       if (r.force_row_security) sql += fmt::format("ALTER TABLE {} FORCE ROW LEVEL SECURITY;\n", table);
       post(post_phase::final, "ROW SECURITY " + dotted(r.schema, r.name), r.schema, r.name, sql);
     }
     for (const auto& p : c_.policies) {
-      std::string table = sql::qualified(p.table_schema, p.table_name);
+      std::string table = util::sql::qualified(p.table_schema, p.table_name);
       static const std::map<char, const char*> cmds{{'r', "SELECT"}, {'a', "INSERT"}, {'w', "UPDATE"}, {'d', "DELETE"}, {'*', "ALL"}};
       std::string roles;
-      for (const auto& r : p.roles) roles += (roles.empty() ? "" : ", ") + sql::ident(r);
+      for (const auto& r : p.roles) roles += (roles.empty() ? "" : ", ") + util::sql::ident(r);
       if (roles.empty()) roles = "PUBLIC";
-      std::string sql = fmt::format("CREATE POLICY {} ON {} AS {} FOR {} TO {}", sql::ident(p.name), table,
+      std::string sql = fmt::format("CREATE POLICY {} ON {} AS {} FOR {} TO {}", util::sql::ident(p.name), table,
                                     p.permissive ? "PERMISSIVE" : "RESTRICTIVE", cmds.at(p.command), roles);
       if (p.using_expr) sql += " USING (" + *p.using_expr + ")";
       if (p.check_expr) sql += " WITH CHECK (" + *p.check_expr + ")";
       sql += ";\n";
-      sql += comment_statement(fmt::format("POLICY {} ON {}", sql::ident(p.name), table), p.comment);
+      sql += comment_statement(fmt::format("POLICY {} ON {}", util::sql::ident(p.name), table), p.comment);
       for (const auto& r : p.roles) role(r);
       post(post_phase::final, fmt::format("POLICY {} ON {}", p.name, dotted(p.table_schema, p.table_name)), p.table_schema,
            p.table_name, sql);
@@ -341,7 +341,7 @@ class plan_builder {
       const auto& r = c_.relations[n.index];
       if (r.kind != relation_kind::matview || !r.populated) continue;
       post(post_phase::final, "REFRESH MATERIALIZED VIEW " + dotted(r.schema, r.name), r.schema, r.name,
-           fmt::format("REFRESH MATERIALIZED VIEW {};\n", sql::qualified(r.schema, r.name)));
+           fmt::format("REFRESH MATERIALIZED VIEW {};\n", util::sql::qualified(r.schema, r.name)));
     }
     std::string settings;
     for (const auto& s : c_.settings)
@@ -362,20 +362,20 @@ class plan_builder {
   void owners() {
     for (const auto& s : c_.schemas) {
       if (s.is_public && s.owner == "pg_database_owner" && !o_.target_may_exist) continue;
-      owner("SCHEMA " + s.name, "", "", "SCHEMA", sql::ident(s.name), s.owner);
+      owner("SCHEMA " + s.name, "", "", "SCHEMA", util::sql::ident(s.name), s.owner);
     }
     for (const auto& t : c_.types)
       owner((t.kind == type_kind::domain ? "DOMAIN " : "TYPE ") + dotted(t.schema, t.name), "", "",
-            t.kind == type_kind::domain ? "DOMAIN" : "TYPE", sql::qualified(t.schema, t.name), t.owner);
+            t.kind == type_kind::domain ? "DOMAIN" : "TYPE", util::sql::qualified(t.schema, t.name), t.owner);
     for (const auto& r : c_.routines)
       owner(fmt::format("{} {}({})", routine_keyword(r.kind), dotted(r.schema, r.name), r.identity_args), "", "",
             routine_keyword(r.kind),
-            r.kind == routine_kind::aggregate && r.identity_args.empty() ? sql::qualified(r.schema, r.name) + "(*)"
+            r.kind == routine_kind::aggregate && r.identity_args.empty() ? util::sql::qualified(r.schema, r.name) + "(*)"
                                                                          : routine_signature(r),
             r.owner);
     for (const auto& r : c_.relations)
       owner(fmt::format("{} {}", relation_keyword(r.kind), dotted(r.schema, r.name)), r.schema, r.name,
-            relation_keyword(r.kind), sql::qualified(r.schema, r.name), r.owner);
+            relation_keyword(r.kind), util::sql::qualified(r.schema, r.name), r.owner);
     for (const auto& s : c_.sequences) {
       // Sequences owned by a column follow their table's owner (ALTER TABLE cascades;
       // the server refuses a different owner).
@@ -383,11 +383,11 @@ class plan_builder {
         role(s.owner);
         continue;
       }
-      owner("SEQUENCE " + dotted(s.schema, s.name), "", "", "SEQUENCE", sql::qualified(s.schema, s.name), s.owner);
+      owner("SEQUENCE " + dotted(s.schema, s.name), "", "", "SEQUENCE", util::sql::qualified(s.schema, s.name), s.owner);
     }
     for (const auto& s : c_.statistics)
       owner("STATISTICS " + dotted(s.schema, s.name), s.table_schema, s.table_name, "STATISTICS",
-            sql::qualified(s.schema, s.name), s.owner);
+            util::sql::qualified(s.schema, s.name), s.owner);
     std::string role_settings;
     for (const auto& s : c_.settings)
       if (!s.role.empty()) {
@@ -425,17 +425,17 @@ class plan_builder {
         grant("SCHEMA public", "", "", public_schema_acl(s));
         continue;
       }
-      grant("SCHEMA " + s.name, "", "", acl_statements("SCHEMA", sql::ident(s.name), "", s.acl, s.owner));
+      grant("SCHEMA " + s.name, "", "", acl_statements("SCHEMA", util::sql::ident(s.name), "", s.acl, s.owner));
     }
     for (const auto& t : c_.types) {
       acl_roles(t.acl);
       grant("TYPE " + dotted(t.schema, t.name), "", "",
-            acl_statements(t.kind == type_kind::domain ? "DOMAIN" : "TYPE", sql::qualified(t.schema, t.name), "", t.acl,
+            acl_statements(t.kind == type_kind::domain ? "DOMAIN" : "TYPE", util::sql::qualified(t.schema, t.name), "", t.acl,
                            t.owner));
     }
     for (const auto& r : c_.routines) {
       acl_roles(r.acl);
-      std::string sig = r.kind == routine_kind::aggregate && r.identity_args.empty() ? sql::qualified(r.schema, r.name) + "(*)"
+      std::string sig = r.kind == routine_kind::aggregate && r.identity_args.empty() ? util::sql::qualified(r.schema, r.name) + "(*)"
                                                                                       : routine_signature(r);
       grant(fmt::format("{} {}({})", routine_keyword(r.kind), dotted(r.schema, r.name), r.identity_args), "", "",
             acl_statements(r.kind == routine_kind::procedure ? "PROCEDURE" : "FUNCTION", sig, "", r.acl, r.owner));
@@ -443,15 +443,15 @@ class plan_builder {
     for (const auto& s : c_.sequences) {
       acl_roles(s.acl);
       grant("SEQUENCE " + dotted(s.schema, s.name), s.owned_by_schema, s.owned_by_table,
-            acl_statements("SEQUENCE", sql::qualified(s.schema, s.name), "", s.acl, s.owner));
+            acl_statements("SEQUENCE", util::sql::qualified(s.schema, s.name), "", s.acl, s.owner));
     }
     for (const auto& r : c_.relations) {
       acl_roles(r.acl);
-      std::string name = sql::qualified(r.schema, r.name);
+      std::string name = util::sql::qualified(r.schema, r.name);
       std::string sql = acl_statements("TABLE", name, "", r.acl, r.owner);
       for (const auto& col : r.columns) {
         acl_roles(col.acl);
-        sql += acl_statements("TABLE", name, sql::ident(col.name), col.acl, r.owner);
+        sql += acl_statements("TABLE", name, util::sql::ident(col.name), col.acl, r.owner);
       }
       grant(fmt::format("{} {}", relation_keyword(r.kind), dotted(r.schema, r.name)), r.schema, r.name, sql);
     }
@@ -469,8 +469,8 @@ class plan_builder {
         throw error(errc::unsupported_object, fmt::format("default privileges of role \"{}\" for object type '{}' are not "
                                                           "supported; hint: upgrade immichbak",
                                                           d.role, d.objtype));
-      std::string prefix = fmt::format("ALTER DEFAULT PRIVILEGES FOR ROLE {}{} ", sql::ident(d.role),
-                                       d.schema.empty() ? "" : " IN SCHEMA " + sql::ident(d.schema));
+      std::string prefix = fmt::format("ALTER DEFAULT PRIVILEGES FOR ROLE {}{} ", util::sql::ident(d.role),
+                                       d.schema.empty() ? "" : " IN SCHEMA " + util::sql::ident(d.schema));
       grant(fmt::format("DEFAULT PRIVILEGES FOR {} {}{}", d.role, kind->second, d.schema.empty() ? "" : " IN " + d.schema),
             d.schema, "", acl_statements(kind->second, "", "", d.acl, d.role, prefix));
     }
@@ -486,7 +486,7 @@ class plan_builder {
     std::string cols;
     for (const auto& c : r.columns) {
       if (c.generated) continue;
-      cols += (cols.empty() ? "" : ", ") + sql::ident(c.name);
+      cols += (cols.empty() ? "" : ", ") + util::sql::ident(c.name);
     }
     t.copy_columns = cols.empty() ? "" : "(" + cols + ")";
     t.filter = r.config_filter;
@@ -524,7 +524,7 @@ class plan_builder {
       auto child = by_oid.find(con.table_oid);
       if (parent == by_oid.end() || child == by_oid.end()) continue;
       if (!parent->second->data_excluded || child->second->data_excluded) continue;
-      problems += fmt::format("\n  {} on {} references {} ({})", sql::ident(con.name),
+      problems += fmt::format("\n  {} on {} references {} ({})", util::sql::ident(con.name),
                               dotted(con.table_schema, con.table_name),
                               dotted(parent->second->schema, parent->second->name), parent->second->exclusion_reason);
     }

@@ -93,7 +93,7 @@ database_statement database_reference(std::string_view s) {
 
 std::string rename_database(std::string_view s, const database_statement& ref, const std::string& new_name) {
   std::string out(s.substr(0, ref.begin));
-  out += sql::ident(new_name);
+  out += util::sql::ident(new_name);
   out += s.substr(ref.end);
   return out;
 }

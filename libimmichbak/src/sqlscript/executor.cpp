@@ -372,7 +372,7 @@ struct executor::impl : splitter::handler {
       auto a = meta_arguments(m.args, false, m.line);
       if (a.empty()) return;  // psql prints the current encoding
       try {
-        conn->exec(fmt::format("SET client_encoding TO {}", sql::literal(a[0])));
+        conn->exec(fmt::format("SET client_encoding TO {}", util::sql::literal(a[0])));
       } catch (const error& e) {
         fail("\\encoding", m.line, e);
       }

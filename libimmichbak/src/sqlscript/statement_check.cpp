@@ -644,7 +644,7 @@ std::optional<std::string> check_frame_statements(const manifest_frame& frame, s
 
 copy_line parse_copy_line(std::string_view line, std::string_view schema, std::string_view table) {
   copy_line r;
-  const std::string prefix = "COPY " + sql::qualified(schema, table);
+  const std::string prefix = "COPY " + util::sql::qualified(schema, table);
   auto bad = [&](std::string what) {
     r.ok = false;
     r.problem = fmt::format("{}: \"{}\"", what, shorten(line, 80));

@@ -1,6 +1,6 @@
 #include "util/sql_quote.hpp"
 
-namespace immichbak::sql {
+namespace immichbak::util::sql {
 
 namespace {
 std::string quote_with(std::string_view text, char q) {
@@ -24,4 +24,4 @@ std::string qualified(std::string_view schema, std::string_view name) {
 
 std::string literal(std::string_view text) { return quote_with(text, '\''); }
 
-}  // namespace immichbak::sql
+}  // namespace immichbak::util::sql

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace immichbak::sql {
+namespace immichbak::util::sql {
 
 /// "name" with embedded double quotes doubled.
 std::string ident(std::string_view name);
@@ -16,4 +16,4 @@ std::string qualified(std::string_view schema, std::string_view name);
 /// written as a standard string: backslashes are literal under standard_conforming_strings.
 std::string literal(std::string_view text);
 
-}  // namespace immichbak::sql
+}  // namespace immichbak::util::sql

@@ -25,7 +25,7 @@ namespace {
 // Rows of public.<table>, without soft-deleted ones when it has "deletedAt".
 std::uint64_t live_rows(pg::connection& c, const std::string& table) {
   std::string where = public_has_column(c, table, "deletedAt") ? " WHERE \"deletedAt\" IS NULL" : "";
-  return static_cast<std::uint64_t>(c.exec("SELECT count(*) FROM " + sql::qualified("public", table) + where).i64(0, 0));
+  return static_cast<std::uint64_t>(c.exec("SELECT count(*) FROM " + util::sql::qualified("public", table) + where).i64(0, 0));
 }
 
 check_result finding(check_status s, std::string detail, std::string table = {}) {
@@ -66,7 +66,7 @@ void immich_check(pg::connection& c, verify_report& report) {
   if (public_has_column(c, users, "isAdmin")) {
     std::string where = public_has_column(c, users, "deletedAt") ? " AND \"deletedAt\" IS NULL" : "";
     s.admin_exists =
-        c.exec("SELECT count(*) FROM " + sql::qualified("public", users) + " WHERE \"isAdmin\"" + where).i64(0, 0) > 0;
+        c.exec("SELECT count(*) FROM " + util::sql::qualified("public", users) + " WHERE \"isAdmin\"" + where).i64(0, 0) > 0;
   }
 
   if (s.admin_exists)

@@ -71,7 +71,7 @@ void media_check(pg::connection& c, const verify_options& options, verify_report
     report.checks.push_back(finding(check_status::skipped, "the restored copy has no Immich asset table", {}));
     return;
   }
-  std::string table = sql::qualified("public", assets);
+  std::string table = util::sql::qualified("public", assets);
   // Deterministic sample: the first N live assets by id, so a rerun checks the same files.
   std::string live = public_has_column(c, assets, "deletedAt") ? "WHERE \"deletedAt\" IS NULL " : "";
   auto r = c.exec(fmt::format("SELECT \"originalPath\", pg_catalog.encode(\"checksum\", 'hex') FROM {} "

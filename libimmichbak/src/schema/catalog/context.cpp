@@ -88,7 +88,7 @@ std::string base_acl_sql(const char* catalog, const char* oid_expr, const char* 
 
 std::string qualified_or_empty(const catalog_row& r, std::string_view schema_col, std::string_view name_col) {
   if (r.is_null(name_col)) return {};
-  return sql::qualified(r.str(schema_col), r.str(name_col));
+  return util::sql::qualified(r.str(schema_col), r.str(name_col));
 }
 
 }  // namespace immichbak::schema::detail

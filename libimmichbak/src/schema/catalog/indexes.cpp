@@ -53,7 +53,7 @@ void read_indexes(read_context& ctx) {
     ix.comment = r.opt("comment");
     if (!r.is_null("stattargets"))
       for (const auto& p : nlohmann::json::parse(r.str("stattargets"))) ix.stattargets.emplace_back(p[0].get<int>(), p[1].get<int>());
-    std::string display = sql::qualified(ix.schema, ix.name);
+    std::string display = util::sql::qualified(ix.schema, ix.name);
     // The definition carries the storage parameters as the server deparses them: refuse
     // an index whose parameters include one that is not the user's (see options.hpp).
     auto amname = r.str("amname");

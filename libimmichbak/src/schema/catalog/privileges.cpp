@@ -56,7 +56,7 @@ void add_member_acls(read_context& ctx, const std::map<std::string, acl_info>& a
     extension_member_acl m;
     m.object_type = type_keyword;
     if (m.object_type == "FUNCTION" && r.ch("prokind") == 'p') m.object_type = "PROCEDURE";
-    m.object = sql::qualified(r.str("nspname"), r.str("name")) + args;
+    m.object = util::sql::qualified(r.str("nspname"), r.str("name")) + args;
     m.label = r.str("nspname") + "." + r.str("name") + args;
     m.owner = r.str("owner");
     m.acl = it->second;

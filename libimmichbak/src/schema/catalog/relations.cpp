@@ -71,7 +71,7 @@ relation_index read_relation_rows(read_context& ctx) {
     t.comment = r.opt("comment");
     t.kind = kind_of(r.ch("relkind"));
     t.unlogged = r.flag("unlogged");
-    std::string display = sql::qualified(t.schema, t.name);
+    std::string display = util::sql::qualified(t.schema, t.name);
     t.reloptions = user_settable_options(ctx, t.kind == relation_kind::view ? option_target::view : option_target::table,
                                          r.strings("reloptions"), display);
     for (const auto& o : user_settable_options(ctx, option_target::toast, r.strings("toast_reloptions"), display))
@@ -84,7 +84,7 @@ relation_index read_relation_rows(read_context& ctx) {
     }
     if (!r.is_null("inherits") && !partition)
       for (const auto& p : nlohmann::json::parse(r.str("inherits")))
-        t.inherits.push_back(sql::qualified(p[0].get<std::string>(), p[1].get<std::string>()));
+        t.inherits.push_back(util::sql::qualified(p[0].get<std::string>(), p[1].get<std::string>()));
     t.has_children = r.flag("has_children");
     t.replica_identity = r.ch("relreplident");
     t.row_security = r.flag("relrowsecurity");
@@ -172,7 +172,7 @@ void read_columns(read_context& ctx, const relation_index& index) {
     if (!r.is_null("compression")) c.compression = r.ch("compression") == 'l' ? "lz4" : "pglz";
     c.stattarget = static_cast<int>(r.i64("stattarget"));
     c.options = user_settable_options(ctx, option_target::column, r.strings("attoptions"),
-                                      sql::qualified(t->schema, t->name) + "." + sql::ident(c.name));
+                                      util::sql::qualified(t->schema, t->name) + "." + util::sql::ident(c.name));
     c.is_local = r.flag("attislocal");
     c.inh_count = static_cast<int>(r.i64("attinhcount"));
     c.comment = r.opt("comment");

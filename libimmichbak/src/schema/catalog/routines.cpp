@@ -58,7 +58,7 @@ void read_aggregates(read_context& ctx, const std::map<std::uint32_t, std::size_
     g.mfinalfunc_modify = r.ch("aggmfinalmodify");
     g.minitcond = r.opt("aggminitval");
     if (!r.is_null("sortop_name"))
-      g.sortop = fmt::format("OPERATOR({}.{})", sql::ident(r.str("sortop_schema")), r.str("sortop_name"));
+      g.sortop = fmt::format("OPERATOR({}.{})", util::sql::ident(r.str("sortop_schema")), r.str("sortop_name"));
     g.parallel = r.ch("proparallel");
   }
 }

@@ -20,7 +20,7 @@ void read_sequence_state(read_context& ctx) {
     for (std::size_t i = start; i < std::min(seqs.size(), start + 200); ++i) {
       if (!sql.empty()) sql += " UNION ALL ";
       sql += fmt::format("SELECT {}::bigint AS idx, last_value, is_called FROM {}", i,
-                         sql::qualified(seqs[i].schema, seqs[i].name));
+                         util::sql::qualified(seqs[i].schema, seqs[i].name));
     }
     for (auto r : ctx.query(sql)) {
       auto& s = seqs[static_cast<std::size_t>(r.i64("idx"))];

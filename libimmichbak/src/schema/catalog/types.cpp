@@ -106,12 +106,12 @@ void read_types(read_context& ctx) {
     if (!i) continue;
     auto& t = types[*i];
     t.subtype = r.str("subtype");
-    if (!r.is_null("opclass_schema")) t.subtype_opclass = sql::qualified(r.str("opclass_schema"), r.str("opcname"));
+    if (!r.is_null("opclass_schema")) t.subtype_opclass = util::sql::qualified(r.str("opclass_schema"), r.str("opcname"));
     t.collation = qualified_or_empty(r, "collation_schema", "collname");
     t.subtype_diff = qualified_or_empty(r, "diff_schema", "diff_name");
     t.multirange_name = qualified_or_empty(r, "multirange_schema", "multirange_name");
     if (r.oid("canonical") != 0)
-      ctx.refuse("range type with a canonical function", sql::qualified(t.schema, t.name),
+      ctx.refuse("range type with a canonical function", util::sql::qualified(t.schema, t.name),
                  "canonical functions are written in C and need a shell type; not supported yet");
   }
 }
