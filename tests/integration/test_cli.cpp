@@ -1,6 +1,7 @@
 // The `immichbak` executable end to end: exit codes, stdout/stderr split, --json, signals.
 #include <catch2/catch.hpp>
 
+#include "support/cli.hpp"
 #include "support/test_env.hpp"
 
 #include <fmt/format.h>
@@ -24,24 +25,7 @@ namespace {
 
 const std::string cli = IMMICHBAK_CLI_PATH;
 
-struct outcome {
-  int rc;
-  std::string out;  // stdout only
-  std::string err;  // stderr only
-};
-
-outcome run_cli(const std::string& args, const fs::path& scratch) {
-  fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
-  std::string ignored;
-  int rc = test::run(fmt::format("( {} {} >{} 2>{} )", test::shell_quote(cli), args, test::shell_quote(out.string()),
-                                 test::shell_quote(err.string())),
-                     &ignored);
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  return {rc, slurp(out), slurp(err)};
-}
+using test::run_cli;
 
 std::vector<fs::path> files_in(const fs::path& dir) {
   std::vector<fs::path> v;

@@ -3,6 +3,7 @@
 // the database chosen when none is named, progress in a log, the backup summary.
 #include <catch2/catch.hpp>
 
+#include "support/cli.hpp"
 #include "support/test_env.hpp"
 
 #include <immichbak/manifest.hpp>
@@ -23,29 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string cli = IMMICHBAK_CLI_PATH;
-
-struct outcome {
-  int rc;
-  std::string out;  // stdout only
-  std::string err;  // stderr only
-  std::string all() const { return out + err; }
-};
-
-// Runs `env ENV immichbak ARGS` (ENV: e.g. "-u PGDATABASE"), stdout and stderr apart.
-outcome run_cli(const std::string& args, const fs::path& scratch, const std::string& env = {}) {
-  test::require_cluster();
-  fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
-  std::string ignored;
-  int rc = test::run(fmt::format("( env {} {} {} >{} 2>{} )", env, test::shell_quote(cli), args,
-                                 test::shell_quote(out.string()), test::shell_quote(err.string())),
-                     &ignored);
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  return {rc, slurp(out), slurp(err)};
-}
+using test::run_cli;
 
 std::string q(const std::string& s) { return test::shell_quote(s); }
 

@@ -4,6 +4,7 @@
 // backup file or sidecar; PG* variables given too win over the file.
 #include <catch2/catch.hpp>
 
+#include "support/cli.hpp"
 #include "support/test_env.hpp"
 
 #include <fmt/format.h>
@@ -78,11 +79,10 @@ struct outcome {
 
 // The CLI with no PG* variables: only the .env (and what the test adds) says where to go.
 outcome run_cli(const std::string& env_prefix, const std::string& args) {
-  std::string out;
-  int rc = test::run(fmt::format("env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGPASSWORD {} {} {} 2>&1",
-                                 env_prefix, test::shell_quote(cli), args),
-                     &out);
-  return {rc, out};
+  test::temp_dir scratch("immich_env_cli");
+  auto o = test::run_cli(args, scratch.path(),
+                         "-u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGPASSWORD " + env_prefix);
+  return {o.rc, o.all()};
 }
 
 void no_password(const std::string& what, const std::string& text) {
