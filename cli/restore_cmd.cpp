@@ -16,11 +16,25 @@ struct restore_args {
   std::string file;
   std::string immich_env;
   restore_options o;
+  bool replace = false, drop_old = false, in_place = false;
   bool no_check = false;
 };
 
+// The flags as the library's one restore_mode; the combinations it cannot express are refused
+// here, naming the flags.
+restore_mode mode_of(const restore_args& a) {
+  if (a.drop_old && !a.replace) throw error(errc::invalid_argument, "--drop-old only makes sense with --replace");
+  if (a.in_place && a.replace)
+    throw error(errc::invalid_argument,
+                "--in-place restores only into an empty database and cannot --replace one; drop one of the two");
+  if (a.in_place) return restore_mode::in_place;
+  if (a.replace) return a.drop_old ? restore_mode::replace_drop_old : restore_mode::replace;
+  return restore_mode::new_database;
+}
+
 int run_restore(restore_args& a, const global_options& g) {
   a.o.file = a.file;
+  a.o.mode = mode_of(a);
   a.o.check_content = !a.no_check;
   a.o.events = make_event_sink(g);
   a.o.dsn = resolve_dsn(a.immich_env, a.o.dsn, a.o.events);
@@ -61,13 +75,13 @@ command add_restore(CLI::App& root, const global_options& g) {
   sub->add_option("-j,--jobs", a->o.jobs, "Parallel workers for data and index builds")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  sub->add_flag("--replace", a->o.replace,
+  sub->add_flag("--replace", a->replace,
                 "Replace a non-empty target; the old one is kept as NAME_before_restore_<timestamp>");
-  sub->add_flag("--drop-old", a->o.drop_old, "With --replace: drop the old database instead of keeping it");
+  sub->add_flag("--drop-old", a->drop_old, "With --replace: drop the old database instead of keeping it");
   sub->add_flag("--terminate-sessions", a->o.terminate_sessions,
                 "End the sessions connected to the target (a running Immich) when the restored copy is swapped in, "
                 "instead of refusing; it takes no new connections until then");
-  sub->add_flag("--in-place", a->o.in_place,
+  sub->add_flag("--in-place", a->in_place,
                 "For roles without CREATEDB: one job, one transaction, into an existing empty database");
   sub->add_option("-t,--table", a->o.tables, "Restore only this table (definition and data); repeatable");
   sub->add_flag("--no-owner", a->o.no_owner, "Do not restore object owners (everything is owned by you)");

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   options.file = argv[1];
   options.dsn = argv[2];
   options.jobs = 2;
-  options.replace = argc == 4;
+  options.mode = argc == 4 ? immichbak::restore_mode::replace : immichbak::restore_mode::new_database;
   int draws = 0;
   options.events.progress = [&draws](const immichbak::progress_event& p) {
     draw(p);

@@ -104,7 +104,7 @@ TEST_CASE("a gzip backup restores through Immich's own restore, gunzip | psql an
     r.file = file;
     r.dsn = dst.dsn();
     r.jobs = 2;
-    r.replace = true;  // the scratch database exists (empty)
+    r.mode = restore_mode::replace;  // the scratch database exists (empty)
     restore(r);
     require_identical(dst.name());
   }

@@ -229,8 +229,7 @@ TEST_CASE("naming one database of a cluster dump restores only that one", "[plai
   // again over the now non-empty database: refused without --replace, swapped with it
   CHECK_THROWS_AS(restore(options(d.clean_zst(), c.n.two)), error);
   auto o = options(d.clean_zst(), c.n.two);
-  o.replace = true;
-  o.drop_old = true;
+  o.mode = restore_mode::replace_drop_old;
   restore_result r2 = restore(o);
   CHECK(!r2.kept_old_database);
   CHECK(scalar(c.n.two, "SELECT count(*) FROM u") == 50);

@@ -187,7 +187,7 @@ TEST_CASE("a truncated .gz fails clearly and leaves the target unchanged", "[pla
   test::scratch_database dst("plain_trunc_dst");
   dst.psql("CREATE TABLE keep (v text); INSERT INTO keep VALUES ('before')");
   auto o = options(cut, dst.name());
-  o.replace = true;
+  o.mode = restore_mode::replace;
   try {
     restore(o);
     FAIL("expected an error");
@@ -228,7 +228,7 @@ TEST_CASE("a script failing in the middle leaves the target unchanged and names 
   test::scratch_database dst("plain_err_dst");
   dst.psql("CREATE TABLE keep (v text); INSERT INTO keep VALUES ('before')");
   auto o = options(file, dst.name());
-  o.replace = true;
+  o.mode = restore_mode::replace;
   try {
     restore(o);
     FAIL("expected an error");
@@ -245,7 +245,7 @@ TEST_CASE("a script failing in the middle leaves the target unchanged and names 
   // --in-place: one transaction, rolled back
   test::scratch_database empty("plain_err_inplace");
   auto ip = options(file, empty.name());
-  ip.in_place = true;
+  ip.mode = restore_mode::in_place;
   CHECK_THROWS_AS(restore(ip), error);
   CHECK(fixture_tables(empty.name()) == 0);
 }
@@ -266,7 +266,7 @@ TEST_CASE("a plain dump restored with --replace swaps over a non-empty database 
   } catch (const error& e) {
     CHECK(e.code() == errc::target_not_empty);
   }
-  o.replace = true;
+  o.mode = restore_mode::replace;
   restore_result r = restore(o);
   REQUIRE(r.kept_old_database);
   fresh_name kept(*r.kept_old_database);  // drop it at the end
@@ -286,7 +286,7 @@ TEST_CASE("a plain dump restored with --in-place loads in one transaction into a
   test::run_ok(pg_dump(src.name(), "--create") + " > " + test::shell_quote(file.string()));
   test::scratch_database dst("plain_ip_dst");
   auto o = options(file, dst.name());
-  o.in_place = true;
+  o.mode = restore_mode::in_place;
   restore_result r = restore(o);
   CHECK(r.plain_sql);
   CHECK(test::schema_dump(dst.name()) == test::schema_dump(src.name()));
@@ -384,7 +384,7 @@ TEST_CASE("cancelling a plain restore leaves the target unchanged", "[plain][res
   dst.psql("CREATE TABLE keep (v int)");
   std::atomic<bool> cancel{false};
   auto o = options(file, dst.name());
-  o.replace = true;
+  o.mode = restore_mode::replace;
   o.events.cancel = &cancel;
   o.events.log = [&](log_level, const std::string& m) {
     if (m.find("created scratch database") != std::string::npos) cancel = true;
@@ -443,7 +443,7 @@ TEST_CASE("large objects in a plain dump restore, also in one transaction", "[pl
   CHECK(scalar(dst.name, check) == 3);
   test::scratch_database ip("plain_lo_ip");
   auto o = options(file, ip.name());
-  o.in_place = true;
+  o.mode = restore_mode::in_place;
   restore(o);
   CHECK(scalar(ip.name(), check) == 3);
 }

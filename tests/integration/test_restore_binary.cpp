@@ -89,7 +89,7 @@ TEST_CASE("restore sends uuid and real[] frames as binary COPY and the rows come
   SECTION("one transaction (--in-place): the type probes run under a savepoint") {
     test::scratch_database target("bin_ip");
     auto o = options(file, target.name(), mu, count);
-    o.in_place = true;
+    o.mode = restore_mode::in_place;
     restore(o);
     check_restored(target.name());
   }

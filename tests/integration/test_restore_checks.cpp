@@ -37,8 +37,7 @@ restore_options over(const test::scratch_database& target, const std::filesystem
   o.file = file;
   o.dsn = target.dsn();
   o.jobs = jobs;
-  o.replace = true;
-  o.drop_old = true;
+  o.mode = restore_mode::replace_drop_old;
   return o;
 }
 

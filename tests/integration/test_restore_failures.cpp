@@ -31,7 +31,7 @@ struct guarded_target {
     o.file = file;
     o.dsn = db.dsn();
     o.jobs = jobs;
-    o.replace = true;
+    o.mode = restore_mode::replace;
     return o;
   }
 };

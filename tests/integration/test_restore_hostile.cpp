@@ -12,6 +12,8 @@
 #include "test_backup_support.hpp"
 #include "test_restore_support.hpp"
 
+#include "support/cli.hpp"
+
 #include "format/backup_reader.hpp"
 #include "format/backup_writer.hpp"
 #include "format/gzip_member.hpp"
@@ -204,7 +206,7 @@ struct guarded_target {
     o.file = file;
     o.dsn = db.dsn();
     o.jobs = 2;
-    o.replace = true;  // the good database would be moved aside: it must not be
+    o.mode = restore_mode::replace;  // the good database would be moved aside: it must not be
     if (log) o.events.log = [log](log_level, const std::string& m) { log->push_back(m); };
     return o;
   }
@@ -275,7 +277,10 @@ std::vector<std::size_t> statement_ends(const backup_file& b) {
 
 #ifdef IMMICHBAK_CLI_PATH
 int run_cli(const std::string& args, std::string* out = nullptr) {
-  return test::run(fmt::format("{} {} 2>&1", test::shell_quote(IMMICHBAK_CLI_PATH), args), out);
+  test::temp_dir scratch("hostile_cli");
+  auto o = test::run_cli(args, scratch.path());
+  if (out) *out = o.all();
+  return o.rc;
 }
 #endif
 
@@ -390,7 +395,7 @@ TEST_CASE("a sidecar that disagrees stops the restore of a plain SQL dump too", 
   for (char& ch : sha) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   spill(format::sidecar_path(dump), sha + "  dump.sql\n");
   restore_options o = target.options(dump);
-  o.drop_old = true;
+  o.mode = restore_mode::replace_drop_old;
   restore_result r = restore(o);
   CHECK(r.plain_sql);
   CHECK(test::query_one(target.db.name(), "SELECT count(*) FROM public.album") == "1");
@@ -504,7 +509,7 @@ TEST_CASE("a re-sealed backup holding what immichbak never writes: a verify find
     const std::string touch = fmt::format("touch {}", marker_path().string());
     const std::vector<payload> payloads = {
         {"DROP DATABASE (a frame of its own: no transaction block around it)", index_of(frame_kind::pre_data),
-         fmt::format("DROP DATABASE {};\n", sql::ident(victim.name())), false, true},
+         fmt::format("DROP DATABASE {};\n", util::sql::ident(victim.name())), false, true},
         {"COPY ... TO PROGRAM", index_of(frame_kind::post_data, post_phase::final),
          fmt::format("COPY \"public\".\"album\" TO PROGRAM '{}';\n", touch)},
         {"ALTER SYSTEM (a frame of its own)", index_of(frame_kind::post_data, post_phase::final),

@@ -117,7 +117,7 @@ TEST_CASE("Immich fixture: selective restore of one table from a real backup", "
   o.file = file;
   o.dsn = target.dsn();
   o.tables = {"album"};
-  o.replace = true;
+  o.mode = restore_mode::replace;
   auto r = restore(o);
   CHECK(r.tables == 1);
   CHECK(test::schema_dump(target.name()) == test::schema_dump(src.name()));

@@ -17,7 +17,7 @@ struct restricted_target {
     pg::connection c(test::dsn("postgres"));
     c.exec("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'immichbak_t_restricted') THEN "
            "CREATE ROLE immichbak_t_restricted LOGIN NOCREATEDB; END IF; END$$");
-    c.exec("ALTER DATABASE " + sql::ident(db.name()) + " OWNER TO immichbak_t_restricted");
+    c.exec("ALTER DATABASE " + util::sql::ident(db.name()) + " OWNER TO immichbak_t_restricted");
     db.psql("ALTER SCHEMA public OWNER TO immichbak_t_restricted");
   }
   std::string dsn() const { return db.dsn() + " user=" + role; }
@@ -43,7 +43,7 @@ TEST_CASE("restore --in-place with a role that may not create databases", "[rest
     CHECK(test::query_one(target.db.name(), "SELECT count(*) FROM pg_class WHERE relname = 'person'") == "0");
   }
   SECTION("with --in-place: restored, equal to the source") {
-    o.in_place = true;
+    o.mode = restore_mode::in_place;
     o.jobs = 4;  // ignored: one transaction
     auto r = restore(o);
     CHECK(r.rows == 150 + 300);
@@ -57,7 +57,7 @@ TEST_CASE("restore --in-place with a role that may not create databases", "[rest
   }
   SECTION("--in-place into a non-empty database is refused") {
     target.db.psql("CREATE TABLE public.other (x int)");
-    o.in_place = true;
+    o.mode = restore_mode::in_place;
     auto e = test::restore_error(o);
     CHECK(e.code() == errc::target_not_empty);
     CHECK(std::string(e.what()).find("table public.other") != std::string::npos);
@@ -74,7 +74,7 @@ TEST_CASE("restore --in-place rolls everything back on failure", "[restore][inpl
   restore_options o;
   o.file = file;
   o.dsn = target.dsn();
-  o.in_place = true;
+  o.mode = restore_mode::in_place;
   auto e = test::restore_error(o);
   CHECK(e.code() == errc::restore_check_failed);
   CHECK(std::string(e.what()).find("app.person") != std::string::npos);
@@ -123,7 +123,7 @@ TEST_CASE("restore --table restores single tables into an existing database", "[
     target.psql("DELETE FROM app.pet WHERE owner_id > 100; DELETE FROM app.person WHERE id > 100; "
                 "UPDATE app.person SET name = 'changed'");
     o.tables = {"app.person"};
-    o.replace = true;
+    o.mode = restore_mode::replace;
     restore(o);
     CHECK(test::query_one(target.name(), "SELECT count(*) FROM app.person") == "120");
     CHECK(test::query_one(target.name(), "SELECT count(*) FROM app.person WHERE name = 'changed'") == "0");
@@ -134,7 +134,7 @@ TEST_CASE("restore --table restores single tables into an existing database", "[
     target.psql("INSERT INTO app.person (id, name) VALUES (500, 'extra'); "
                 "INSERT INTO app.pet (id, owner_id, name) VALUES (9999, 500, 'orphan-to-be')");
     o.tables = {"person"};
-    o.replace = true;
+    o.mode = restore_mode::replace;
     auto e = test::restore_error(o);
     CHECK(e.code() == errc::query_failed);
     CHECK(std::string(e.what()).find("pet_owner_fkey") != std::string::npos);

@@ -124,7 +124,7 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
   }
   SECTION("with --replace: swapped, old one kept") {
     auto o = options_for(file, target.name(), 2);
-    o.replace = true;
+    o.mode = restore_mode::replace;
     auto r = restore(o);
     REQUIRE(r.kept_old_database);
     cleanup.names.push_back(*r.kept_old_database);
@@ -134,8 +134,7 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
   }
   SECTION("with --replace --drop-old: swapped, old one gone") {
     auto o = options_for(file, target.name(), 2);
-    o.replace = true;
-    o.drop_old = true;
+    o.mode = restore_mode::replace_drop_old;
     auto r = restore(o);
     CHECK_FALSE(r.kept_old_database);
     CHECK(test::databases_like(target.name() + "_before_restore_").empty());
@@ -145,7 +144,7 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
     pg::connection app(target.dsn());
     app.exec("SET application_name = 'immich_api'");
     auto o = options_for(file, target.name(), 2);
-    o.replace = true;
+    o.mode = restore_mode::replace;
     try {
       restore(o);
       FAIL("restore over a database in use must fail");
@@ -163,7 +162,7 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
     pg::connection app(target.dsn());
     app.exec("SET application_name = 'immich_api'");
     auto o = options_for(file, target.name(), 2);
-    o.replace = true;
+    o.mode = restore_mode::replace;
     o.terminate_sessions = true;
     std::vector<std::string> logs;
     o.events.log = [&](log_level, const std::string& m) { logs.push_back(m); };
@@ -184,36 +183,38 @@ TEST_CASE("restore --replace keeps the old database as NAME_before_restore_*", "
 }
 
 TEST_CASE("restore options are validated", "[restore][matrix]") {
+  // What restore_mode cannot express (--drop-old without --replace, --in-place with
+  // --replace) cannot be written; what is left is refused before anything is opened.
   restore_options o;
   o.file = "/nonexistent";
   o.jobs = 0;
   CHECK_THROWS_AS(restore(o), error);
   o.jobs = 1;
-  o.drop_old = true;
-  try {
-    restore(o);
-    FAIL();
-  } catch (const error& e) {
-    CHECK(e.code() == errc::invalid_argument);
-  }
-  o.drop_old = false;
-  o.in_place = true;
-  o.replace = true;
-  try {
-    restore(o);
-    FAIL();
-  } catch (const error& e) {
-    CHECK(e.code() == errc::invalid_argument);
-  }
-  o.replace = false;
+  auto refused = [&](const char* names) {
+    try {
+      restore(o);
+      FAIL("expected a refusal naming " << names);
+    } catch (const error& e) {
+      CHECK(e.code() == errc::invalid_argument);
+      CHECK_THAT(e.what(), Catch::Contains(names));
+    }
+  };
+  o.mode = restore_mode::in_place;
   o.terminate_sessions = true;  // --in-place loads into the live database: nothing to swap
-  try {
-    restore(o);
-    FAIL();
-  } catch (const error& e) {
-    CHECK(e.code() == errc::invalid_argument);
-    CHECK(std::string(e.what()).find("--terminate-sessions") != std::string::npos);
-  }
+  refused("--terminate-sessions");
+  o.terminate_sessions = false;
+  o.tables = {"public.asset"};
+  refused("--in-place does not apply to --table");
+  o.mode = restore_mode::replace_drop_old;
+  refused("--drop-old does not apply to --table");
+  o.mode = restore_mode::replace;
+  o.terminate_sessions = true;
+  refused("--terminate-sessions");
+  o.terminate_sessions = false;
+  o.tables.clear();
+  o.check_content = false;
+  o.check_readback = true;
+  refused("--check-readback");
 }
 
 TEST_CASE("restore dispatches plain SQL dumps to the plain restore and refuses other files", "[restore][dispatch][matrix][pg_dump]") {

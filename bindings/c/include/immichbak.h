@@ -77,7 +77,7 @@ extern "C" {
  * @brief The version of this C interface (not of the library): raised when functions or
  *        options versions are added. Compare with immichbak_c_api_version() at run time.
  */
-#define IMMICHBAK_C_API_VERSION 1
+#define IMMICHBAK_C_API_VERSION 2
 
 /**
  * @brief The C interface version of the library linked at run time.
@@ -492,7 +492,22 @@ IMMICHBAK_C_API const char* immichbak_check_status_name(int status);
 /** @{ */
 
 /** @brief The current version of #immichbak_restore_options. */
-#define IMMICHBAK_RESTORE_OPTIONS_VERSION 1
+/** Version 1 (0.1.0) had the flags replace, drop_old and in_place where version 2 has `mode`;
+ *  this library refuses version 1, whose layout it no longer reads. */
+#define IMMICHBAK_RESTORE_OPTIONS_VERSION 2
+
+/** @brief Where immichbak_restore() loads and what it may do to a target that holds something. */
+typedef enum immichbak_restore_mode {
+  /** Into a scratch database renamed to the target at the end; a target that exists must be empty (default). */
+  IMMICHBAK_RESTORE_NEW_DATABASE = 0,
+  /** The same, and a non-empty target is replaced; the old one is kept as NAME_before_restore_...
+   *  With tables: the tables that exist are dropped and restored. */
+  IMMICHBAK_RESTORE_REPLACE = 1,
+  /** IMMICHBAK_RESTORE_REPLACE, and the old database is dropped after the swap (not with tables). */
+  IMMICHBAK_RESTORE_REPLACE_DROP_OLD = 2,
+  /** For roles without CREATEDB: one job, one transaction, into an existing empty database (not with tables). */
+  IMMICHBAK_RESTORE_IN_PLACE = 3
+} immichbak_restore_mode;
 
 /** @brief What immichbak_restore() loads, where. Initialise with immichbak_restore_options_init(). */
 typedef struct immichbak_restore_options {
@@ -500,10 +515,8 @@ typedef struct immichbak_restore_options {
   const char* file;     /**< the backup file, or a plain pg_dump script (required) */
   const char* dsn;      /**< the target: its database name is the database restored to */
   int jobs;             /**< parallel sessions; default 1 */
-  int replace;          /**< non-zero: replace a non-empty target (kept as NAME_before_restore_...) */
-  int drop_old;         /**< non-zero: with replace, drop the old database instead of keeping it */
+  int mode;             /**< an #immichbak_restore_mode; default IMMICHBAK_RESTORE_NEW_DATABASE */
   int terminate_sessions; /**< non-zero: end sessions connected to the target at the swap */
-  int in_place;         /**< non-zero: one transaction into an existing empty database */
   int no_owner;         /**< non-zero: do not restore object owners */
   int no_privileges;    /**< non-zero: do not restore privileges */
   const char* const* tables; /**< selective restore: only these tables ("name" or "schema.name") */

@@ -121,7 +121,9 @@ inline std::string str(const char* s) { return s ? std::string(s) : std::string(
 /// A C string list (NULL with count 0 is an empty list; a NULL element is refused).
 std::vector<std::string> str_list(const char* const* list, std::size_t count, const char* what);
 /// Refuses a version this library does not know (0 usually means "init not called").
-void check_version(unsigned int version, unsigned int current, const char* type);
+/// `first`: the oldest version whose layout the library still reads (a 0.x struct changed in
+/// place starts again above the old layout's number).
+void check_version(unsigned int version, unsigned int current, const char* type, unsigned int first = 1);
 
 immichbak::backup_options to_cpp(const immichbak_backup_options& o);
 immichbak::verify_options to_cpp(const immichbak_verify_options& o);

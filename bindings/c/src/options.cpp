@@ -27,11 +27,13 @@ std::vector<std::string> str_list(const char* const* list, std::size_t count, co
   return out;
 }
 
-void check_version(unsigned int version, unsigned int current, const char* type) {
-  if (version >= 1 && version <= current) return;
+void check_version(unsigned int version, unsigned int current, const char* type, unsigned int first) {
+  if (version >= first && version <= current) return;
   std::string message = std::string(type) + " version " + std::to_string(version) +
-                        " is not one this library knows (1 to " + std::to_string(current) + ")";
+                        " is not one this library knows (" + std::to_string(first) + " to " + std::to_string(current) +
+                        ")";
   if (version == 0) message += "; call " + std::string(type) + "_init() first";
+  else if (version < first) message += ": its layout changed since; rebuild the program against this library's immichbak.h";
   invalid(message);
 }
 
@@ -112,16 +114,20 @@ immichbak::verify_options to_cpp(const immichbak_verify_options& o) {
 }
 
 immichbak::restore_options to_cpp(const immichbak_restore_options& o) {
-  check_version(o.version, IMMICHBAK_RESTORE_OPTIONS_VERSION, "immichbak_restore_options");
+  check_version(o.version, IMMICHBAK_RESTORE_OPTIONS_VERSION, "immichbak_restore_options", 2);
   immichbak::restore_options r;
   if (o.file == nullptr || *o.file == '\0') invalid("immichbak_restore_options.file must be set");
   r.file = o.file;
   r.dsn = str(o.dsn);
   r.jobs = o.jobs;
-  r.replace = o.replace != 0;
-  r.drop_old = o.drop_old != 0;
+  switch (o.mode) {
+    case IMMICHBAK_RESTORE_NEW_DATABASE: r.mode = immichbak::restore_mode::new_database; break;
+    case IMMICHBAK_RESTORE_REPLACE: r.mode = immichbak::restore_mode::replace; break;
+    case IMMICHBAK_RESTORE_REPLACE_DROP_OLD: r.mode = immichbak::restore_mode::replace_drop_old; break;
+    case IMMICHBAK_RESTORE_IN_PLACE: r.mode = immichbak::restore_mode::in_place; break;
+    default: invalid("immichbak_restore_options.mode " + std::to_string(o.mode) + " is not an immichbak_restore_mode");
+  }
   r.terminate_sessions = o.terminate_sessions != 0;
-  r.in_place = o.in_place != 0;
   r.no_owner = o.no_owner != 0;
   r.no_privileges = o.no_privileges != 0;
   r.tables = str_list(o.tables, o.tables_count, "tables");
@@ -216,7 +222,7 @@ int immichbak_verify_options_init(immichbak_verify_options* options, unsigned in
 int immichbak_restore_options_init(immichbak_restore_options* options, unsigned int version) {
   return guarded([&] {
     require(options, "options");
-    check_version(version, IMMICHBAK_RESTORE_OPTIONS_VERSION, "immichbak_restore_options");
+    check_version(version, IMMICHBAK_RESTORE_OPTIONS_VERSION, "immichbak_restore_options", 2);
     const immichbak::restore_options d;
     std::memset(options, 0, sizeof *options);
     options->version = version;

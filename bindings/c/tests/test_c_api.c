@@ -526,8 +526,15 @@ static void test_restore(const char* file_b, counters* c) {
   char drop[512];
 
   shell("psql -XAq -d postgres -c 'DROP DATABASE IF EXISTS %s'", "c_api_restored");
+  /* Version 1 had another layout (replace/drop_old/in_place): refused, never misread. */
+  CHECK_FAILS_WITH(immichbak_restore_options_init(&o, 1), IMMICHBAK_E_INVALID_ARGUMENT);
+  CHECK(strstr(immichbak_last_error_message(), "layout changed") != NULL);
   CHECK_OK(immichbak_restore_options_init(&o, IMMICHBAK_RESTORE_OPTIONS_VERSION));
-  CHECK(o.check_content == 1 && o.check_readback == 0 && o.jobs == 1);
+  CHECK(o.check_content == 1 && o.check_readback == 0 && o.jobs == 1 && o.mode == IMMICHBAK_RESTORE_NEW_DATABASE);
+  o.version = 1;
+  o.file = file_b;
+  CHECK_FAILS_WITH(immichbak_restore(&o, &r), IMMICHBAK_E_INVALID_ARGUMENT);
+  o.version = IMMICHBAK_RESTORE_OPTIONS_VERSION;
   o.file = file_b;
   o.dsn = "dbname=c_api_restored";
   o.jobs = 2;
@@ -557,7 +564,7 @@ static void test_restore(const char* file_b, counters* c) {
   CHECK_FAILS_WITH(immichbak_restore(&o, &r), IMMICHBAK_E_TARGET_NOT_EMPTY);
   CHECK(r == NULL);
   /* With replace: the old one is kept under another name. */
-  o.replace = 1;
+  o.mode = IMMICHBAK_RESTORE_REPLACE;
   CHECK_OK(immichbak_restore(&o, &r));
   kept = immichbak_restore_result_kept_old_database(r);
   CHECK(kept != NULL && strstr(kept, "c_api_restored") == kept);
@@ -565,6 +572,12 @@ static void test_restore(const char* file_b, counters* c) {
   CHECK(system(drop) == 0);
   immichbak_restore_result_free(r);
   immichbak_restore_result_free(NULL);
+
+  /* A mode that is not an immichbak_restore_mode is refused before anything happens. */
+  o.mode = 42;
+  CHECK_FAILS_WITH(immichbak_restore(&o, &r), IMMICHBAK_E_INVALID_ARGUMENT);
+  CHECK(strstr(immichbak_last_error_message(), "mode 42") != NULL);
+  o.mode = IMMICHBAK_RESTORE_REPLACE;
 
   o.file = "/nonexistent/backup.sql.zst";
   CHECK(immichbak_restore(&o, &r) != IMMICHBAK_OK);

@@ -354,15 +354,27 @@ class RestoreResult:
     @property
     def immich_jobs_to_run(self) -> list[str]: ...
 
+class RestoreMode:
+    new_database: ClassVar[RestoreMode]
+    replace: ClassVar[RestoreMode]
+    replace_drop_old: ClassVar[RestoreMode]
+    in_place: ClassVar[RestoreMode]
+    __members__: ClassVar[dict[str, RestoreMode]]
+    def __init__(self, value: int) -> None: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
 def restore(
     file: _StrPath,
     *,
     dsn: str = "",
     jobs: int = 1,
-    replace: bool = False,
-    drop_old: bool = False,
+    mode: RestoreMode = ...,
     terminate_sessions: bool = False,
-    in_place: bool = False,
     no_owner: bool = False,
     no_privileges: bool = False,
     tables: list[str] = ...,

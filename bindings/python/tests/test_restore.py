@@ -21,7 +21,13 @@ def test_restore_into_new_database(backup_file, source_db, databases):
         immichbak.restore(backup_file, dsn="dbname=" + target)
     assert info.value.code == immichbak.ErrorCode.target_not_empty
     # with replace, the old one is kept under another name
-    again = immichbak.restore(backup_file, dsn="dbname=" + target, replace=True)
+    again = immichbak.restore(backup_file, dsn="dbname=" + target, mode=immichbak.RestoreMode.replace)
     assert again.kept_old_database
     databases.names.append(again.kept_old_database)
     assert row_counts(target) == row_counts(source_db)
+    # replace_drop_old keeps nothing; a mode that is not a RestoreMode is a TypeError
+    third = immichbak.restore(backup_file, dsn="dbname=" + target, mode=immichbak.RestoreMode.replace_drop_old)
+    assert third.kept_old_database is None
+    assert row_counts(target) == row_counts(source_db)
+    with pytest.raises(TypeError):
+        immichbak.restore(backup_file, dsn="dbname=" + target, mode="replace")

@@ -12,6 +12,23 @@
 
 namespace immichbak {
 
+/// Where restore() loads and what it may do to a target that already holds something.
+enum class restore_mode {
+  /// Load into a scratch database on the same server and rename it to the target at the
+  /// end; a target that exists must be empty. With `tables`: tables that exist are refused.
+  new_database,
+  /// The same, and a target that holds objects is replaced: the old database is kept as
+  /// NAME_before_restore_<timestamp>. With `tables`: the tables that exist are dropped and
+  /// restored (in one transaction).
+  replace,
+  /// `replace`, and the old database is dropped after the swap instead of kept (not with
+  /// `tables`).
+  replace_drop_old,
+  /// For roles without CREATEDB: one job, one transaction, into an existing empty database
+  /// (not with `tables`, which load into the existing database anyway).
+  in_place,
+};
+
 /// What restore() loads, into which database, and how.
 struct restore_options {
   /// The backup file (or a plain pg_dump script, e.g. Immich's own `.sql.gz`).
@@ -21,20 +38,16 @@ struct restore_options {
   std::string dsn;
   /// Parallel sessions loading data, indexes and foreign keys.
   int jobs = 1;
-  /// Allow replacing a non-empty target; the old one is kept as
-  /// NAME_before_restore_<timestamp> unless `drop_old`.
-  bool replace = false;
-  /// With `replace`: drop the old database after the swap instead of keeping it.
-  bool drop_old = false;
+  /// New database (the default), replace a target that holds something, or in place.
+  restore_mode mode = restore_mode::new_database;
   /// Sessions connected to the target (a running Immich) make the restore refuse, naming
   /// them (application, client address). With this, they are ended when the restored copy
   /// is swapped in instead: the target is closed to new connections (ALLOW_CONNECTIONS
   /// false, given back to the kept old database), its sessions terminated, then the swap.
   /// Needs the target's ownership and the right to signal those sessions (superuser or
-  /// pg_signal_backend). Not for --in-place or --table, which load into the live database.
+  /// pg_signal_backend). Not for restore_mode::in_place or `tables`, which load into the
+  /// live database.
   bool terminate_sessions = false;
-  /// For roles without CREATEDB: one job, one transaction, into an existing empty database.
-  bool in_place = false;
   /// Skip the owners frame: every object belongs to the restoring role (pg_restore --no-owner).
   bool no_owner = false;
   /// Skip the privileges frame: no GRANT / REVOKE (pg_restore --no-privileges).
@@ -57,7 +70,7 @@ struct restore_options {
 /// What restore() did.
 struct restore_result {
   std::string database;                        ///< the target's name
-  std::optional<std::string> kept_old_database; ///< where --replace moved the old one
+  std::optional<std::string> kept_old_database; ///< where restore_mode::replace moved the old one
   std::uint64_t rows = 0;                      ///< rows loaded
   std::size_t tables = 0;                      ///< tables restored
   double seconds = 0;                          ///< wall-clock time of the restore

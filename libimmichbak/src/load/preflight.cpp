@@ -171,7 +171,7 @@ void check_roles(pg::connection& c, const format::backup_reader& reader, const l
   };
   const std::vector<std::string> owner_sql = texts(all.owners), privilege_sql = texts(all.privileges);
   auto named_in = [](const std::vector<std::string>& sqls, const std::string& role) {
-    std::string needle = sql::ident(role);
+    std::string needle = util::sql::ident(role);
     return std::any_of(sqls.begin(), sqls.end(), [&](const std::string& s) { return s.find(needle) != std::string::npos; });
   };
   std::vector<std::string> needed;
@@ -251,7 +251,7 @@ std::set<table_key> resolve_tables(const manifest& m, const std::vector<std::str
   return out;
 }
 
-preflight_result preflight(const format::backup_reader& reader, const restore_options& o, restore_mode mode,
+preflight_result preflight(const format::backup_reader& reader, const restore_options& o, load_mode mode,
                            target_db& target, const std::function<bool(const manifest_frame&)>& filter,
                            const std::set<table_key>& tables, reporter& rep) {
   preflight_result res;
@@ -263,8 +263,8 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
   res.target = target.inspect();
   const std::string& name = target.name();
   switch (mode) {
-    case restore_mode::scratch:
-      if (res.target.exists && !res.target.empty && !o.replace) throw_not_empty(name, res.target);
+    case load_mode::scratch:
+      if (res.target.exists && !res.target.empty && !replaces(o.mode)) throw_not_empty(name, res.target);
       if (!target.can_create_database())
         throw error(errc::permission_denied,
                     fmt::format("role \"{}\" may not create databases, which a restore needs for its scratch copy; "
@@ -291,7 +291,7 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
         }
       }
       break;
-    case restore_mode::in_place:
+    case load_mode::in_place:
       if (!res.target.exists)
         throw error(errc::invalid_argument,
                     fmt::format("database \"{}\" does not exist; --in-place restores into an existing empty database: "
@@ -307,7 +307,7 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
         }
       }
       break;
-    case restore_mode::tables: {
+    case load_mode::tables: {
       if (!res.target.exists)
         throw error(errc::invalid_argument,
                     fmt::format("database \"{}\" does not exist; --table restores tables into an existing database",
@@ -320,7 +320,7 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
                         {schema, table});
         if (r.rows() > 0) present.push_back(schema + "." + table);
       }
-      if (!present.empty() && !o.replace)
+      if (!present.empty() && !replaces(o.mode))
         throw error(errc::target_not_empty,
                     fmt::format("table{} {} already exist{} in database \"{}\"; restore with --replace to drop and "
                                 "restore {} (in one transaction)",
@@ -331,7 +331,7 @@ preflight_result preflight(const format::backup_reader& reader, const restore_op
   }
 
   // 2. The server.
-  if (mode != restore_mode::tables) {
+  if (mode != load_mode::tables) {
     auto w = check_extensions(admin, m);
     res.warnings.insert(res.warnings.end(), w.begin(), w.end());
     check_preload(admin, m);

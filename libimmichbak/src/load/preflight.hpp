@@ -27,7 +27,7 @@ class connection;
 
 namespace immichbak::load {
 
-enum class restore_mode {
+enum class load_mode {
   scratch,   ///< load into a scratch database, swap it in (the default)
   in_place,  ///< one transaction into the existing empty target (--in-place)
   tables,    ///< one transaction: selected tables into the existing target (--table)
@@ -79,7 +79,7 @@ struct preflight_result {
 /// Runs the checks `mode` needs, in order of cost: target state, server, then the sidecar
 /// (hashing the whole file) last; restore() has run check_backup_file() before. `filter`
 /// selects the frames to restore (tables mode); `tables` is the resolved --table set.
-preflight_result preflight(const format::backup_reader& reader, const restore_options& o, restore_mode mode,
+preflight_result preflight(const format::backup_reader& reader, const restore_options& o, load_mode mode,
                            target_db& target, const std::function<bool(const manifest_frame&)>& filter,
                            const std::set<table_key>& tables, reporter& rep);
 

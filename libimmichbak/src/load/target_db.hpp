@@ -44,6 +44,7 @@
 // Timestamps are UTC.
 
 #include <immichbak/events.hpp>
+#include <immichbak/restore.hpp>
 
 #include "pg/connection.hpp"
 
@@ -80,6 +81,9 @@ struct target_state {
   std::string provider_locale;       ///< ICU/builtin locale when locale_provider != 'c'
   std::string owner;
 };
+
+/// restore_mode::replace or replace_drop_old: a target that holds something may be replaced.
+constexpr bool replaces(restore_mode m) { return m == restore_mode::replace || m == restore_mode::replace_drop_old; }
 
 struct swap_options {
   bool replace = false;   ///< allow replacing a non-empty target

@@ -70,7 +70,7 @@ void refuse_archives(const std::filesystem::path& file) {
 std::string search_path_value(const std::string& raw) {
   std::vector<std::string> parts;
   for (const auto& w : read_words(raw, 256))
-    if (w.what == word::kind::string || w.is_name()) parts.push_back(sql::ident(w.value));
+    if (w.what == word::kind::string || w.is_name()) parts.push_back(util::sql::ident(w.value));
   return util::join(parts);
 }
 
@@ -97,8 +97,8 @@ std::string load_search_path(const script_survey& sv, const std::string& db,
       if (!v.empty()) return v;
     }
   }
-  std::vector<std::string> parts{sql::ident("public")};
-  for (const auto& s : extension_schemas(secs)) parts.push_back(sql::ident(s));
+  std::vector<std::string> parts{util::sql::ident("public")};
+  for (const auto& s : extension_schemas(secs)) parts.push_back(util::sql::ident(s));
   return util::join(parts);
 }
 
@@ -208,7 +208,7 @@ struct rules {
           }
           log(o, log_level::info,
               fmt::format("line {}: CREATE DATABASE {} left out: the dump is restored into \"{}\"", s.line,
-                          sql::ident(ref.name), plan.mode == plain_mode::cluster ? ref.name : plan.load_db));
+                          util::sql::ident(ref.name), plan.mode == plain_mode::cluster ? ref.name : plan.load_db));
           return action::skip;
         default:
           if (ref.owner && o.no_owner) return action::skip;
@@ -267,7 +267,7 @@ struct rules {
     if (o.no_privileges && is_privilege_statement(s.text)) return action::skip;
     if (is_empty_search_path_statement(s.text)) {
       s.text = fmt::format("SELECT pg_catalog.set_config('search_path', {}, false);",
-                           sql::literal(search_path_for_section()));
+                           util::sql::literal(search_path_for_section()));
       return action::run;
     }
     if (k == "set" && server_version < 170000) {
@@ -345,12 +345,12 @@ std::optional<std::string> search_path_warning(pg::connection& c, const std::str
     if (!cur.count(s)) missing.push_back(s);
   if (missing.empty()) return std::nullopt;
   std::vector<std::string> path{"\"$user\"", "public"};
-  for (const auto& s : missing) path.push_back(sql::ident(s));
+  for (const auto& s : missing) path.push_back(util::sql::ident(s));
   return fmt::format(
       "database \"{}\" has no database-level search_path (a dump made without pg_dump --create does not carry "
       "ALTER DATABASE ... SET), and the schema(s) {} its extensions live in are not on the default one, so "
       "code relying on them (e.g. Immich with pgvecto.rs) will fail; run:  ALTER DATABASE {} SET search_path TO {};",
-      final_name, quoted_list(missing), sql::ident(final_name), util::join(path));
+      final_name, quoted_list(missing), util::sql::ident(final_name), util::join(path));
 }
 
 [[noreturn]] void rethrow_with(const error& e, const std::string& suffix) {
@@ -361,7 +361,7 @@ std::string drop_roles(pg::connection& admin, const std::vector<std::string>& ro
   std::string warn;
   for (auto it = roles.rbegin(); it != roles.rend(); ++it) {
     try {
-      admin.exec("DROP ROLE IF EXISTS " + sql::ident(*it));
+      admin.exec("DROP ROLE IF EXISTS " + util::sql::ident(*it));
     } catch (const error& e) {
       warn += fmt::format("{}could not drop role \"{}\" it created: {}", warn.empty() ? "" : "; ", *it, e.what());
     }
@@ -375,9 +375,9 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
   restore_result res;
   res.plain_sql = true;
   res.database = t.name();
-  if (!o.in_place) t.drop_stale_scratch();
+  if (o.mode != restore_mode::in_place) t.drop_stale_scratch();
   target_state st = t.inspect();
-  if (o.in_place) {
+  if (o.mode == restore_mode::in_place) {
     if (!st.exists)
       throw error(errc::invalid_argument,
                   fmt::format("--in-place loads into an existing empty database, and \"{}\" does not exist: create "
@@ -390,7 +390,7 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
                               "database (restore without --in-place and with --replace to swap it out)",
                               t.name(), st.object_count, first));
     }
-  } else if (st.exists && !st.empty && !o.replace) {
+  } else if (st.exists && !st.empty && !load::replaces(o.mode)) {
     throw_not_empty(t.name(), st);
   }
 
@@ -411,7 +411,7 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
   r.section_db = plan.dump_db;
 
   std::string scratch;
-  if (o.in_place) {
+  if (o.mode == restore_mode::in_place) {
     plan.load_db = t.name();
   } else {
     scratch = t.create_scratch(st, encoding);
@@ -425,7 +425,7 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
       executor_options eo;
       eo.conninfo = o.dsn;
       eo.events = &o.events;
-      eo.single_transaction = o.in_place;
+      eo.single_transaction = o.mode == restore_mode::in_place;
       executor ex(t.connect(plan.load_db), eo, r.hooks());
       byte_source src(o.file);
       ex.run(src);
@@ -440,10 +440,10 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
       res.tables = count_tables(c);
       if (auto w = search_path_warning(c, t.name(), needed)) res.warnings.push_back(*w);
     }
-    if (!o.in_place) {
+    if (o.mode != restore_mode::in_place) {
       swap_options so;
-      so.replace = o.replace;
-      so.drop_old = o.drop_old;
+      so.replace = load::replaces(o.mode);
+      so.drop_old = o.mode == restore_mode::replace_drop_old;
       so.keep_owner = !(sv.sets_database_owner && !o.no_owner);
       so.terminate_sessions = o.terminate_sessions;
       swap_result sw = t.swap(scratch, so);
@@ -452,7 +452,7 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
     }
   } catch (const error& e) {
     std::string extra;
-    if (!o.in_place) {
+    if (o.mode != restore_mode::in_place) {
       std::string w = t.drop_database(scratch);
       if (!w.empty()) extra += " (" + w + ")";
       std::string rw = drop_roles(t.admin(), r.created_roles);
@@ -466,7 +466,7 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
 // ---- a whole cluster dump ------------------------------------------------------------------
 
 restore_result restore_cluster(const restore_options& o, const script_survey& sv, target_db& t) {
-  if (o.replace || o.drop_old)
+  if (load::replaces(o.mode))
     throw error(errc::invalid_argument,
                 fmt::format("{} is a cluster dump (pg_dumpall): it is restored only into databases that do not exist "
                             "yet, so --replace/--drop-old do not apply; to restore one of its databases over an "
@@ -588,11 +588,7 @@ restore_result restore_plain(const restore_options& o) {
                 fmt::format("{} is a plain SQL dump: --table needs an immichbak backup (a SQL script can only be "
                             "restored whole)",
                             o.file.string()));
-  if (o.drop_old && !o.replace) throw error(errc::invalid_argument, "--drop-old only makes sense with --replace");
-  if (o.in_place && o.replace)
-    throw error(errc::invalid_argument,
-                "--in-place restores only into an empty database and cannot --replace one; drop one of the two");
-  if (o.terminate_sessions && o.in_place)
+  if (o.terminate_sessions && o.mode == restore_mode::in_place)
     throw error(errc::invalid_argument,
                 "--terminate-sessions ends the sessions when a restored copy replaces the target; --in-place loads "
                 "into the database itself, so stop the application instead");

@@ -40,16 +40,16 @@ using namespace restore_detail;
 
 void validate(const restore_options& o) {
   if (o.jobs < 1) throw error(errc::invalid_argument, fmt::format("--jobs must be at least 1 (got {})", o.jobs));
-  if (o.drop_old && !o.replace) throw error(errc::invalid_argument, "--drop-old only makes sense with --replace");
-  if (o.in_place && o.replace)
-    throw error(errc::invalid_argument,
-                "--in-place restores only into an empty database and cannot --replace one; drop one of the two");
-  if (o.terminate_sessions && (o.in_place || !o.tables.empty()))
+  if (o.terminate_sessions && (o.mode == restore_mode::in_place || !o.tables.empty()))
     throw error(errc::invalid_argument,
                 "--terminate-sessions ends the sessions when a restored copy replaces the target; --in-place and "
                 "--table load into the database itself, so stop the application instead");
-  if (!o.tables.empty() && o.drop_old)
+  if (!o.tables.empty() && o.mode == restore_mode::replace_drop_old)
     throw error(errc::invalid_argument, "--drop-old does not apply to --table (tables are replaced in place)");
+  if (!o.tables.empty() && o.mode == restore_mode::in_place)
+    throw error(errc::invalid_argument,
+                "--in-place does not apply to --table, which loads into the existing database in one transaction "
+                "already; drop --in-place");
   if (o.check_readback && !o.check_content)
     throw error(errc::invalid_argument, "--check-readback and --no-check contradict each other; drop one of the two");
 }
@@ -115,7 +115,7 @@ restore_result restore_scratch(const format::backup_reader& reader, const restor
   res.database = t.name();
 
   load_plan plan = make_plan(m, o.no_owner, o.no_privileges);
-  preflight_result pf = preflight(reader, o, restore_mode::scratch, t, {}, {}, rep);
+  preflight_result pf = preflight(reader, o, load_mode::scratch, t, {}, {}, rep);
   res.warnings = pf.warnings;
   for (const auto& d : t.drop_stale_scratch())
     rep.log(log_level::info, fmt::format("dropped \"{}\", left behind by an interrupted restore", d));
@@ -133,7 +133,8 @@ restore_result restore_scratch(const format::backup_reader& reader, const restor
     state.check_cancel();
     sessions.close();  // RENAME needs the scratch database idle
     rep.phase("swap");
-    swap_result sw = t.swap(scratch, {o.replace, o.drop_old, !o.no_owner, o.terminate_sessions});
+    swap_result sw = t.swap(
+        scratch, {replaces(o.mode), o.mode == restore_mode::replace_drop_old, !o.no_owner, o.terminate_sessions});
     res.kept_old_database = sw.kept_old;
     res.warnings.insert(res.warnings.end(), sw.warnings.begin(), sw.warnings.end());
     res.rows = lr.rows;
@@ -173,12 +174,12 @@ std::vector<std::pair<std::string, std::string>> referencing_fks(pg::connection&
   return out;
 }
 
-restore_result restore_transaction(const format::backup_reader& reader, const restore_options& o, restore_mode mode,
+restore_result restore_transaction(const format::backup_reader& reader, const restore_options& o, load_mode mode,
                                    reporter& rep) {
   const manifest& m = reader.get_manifest();
   std::set<table_key> selected;
   std::function<bool(const manifest_frame&)> filter;
-  if (mode == restore_mode::tables) {
+  if (mode == load_mode::tables) {
     selected = resolve_tables(m, o.tables);
     filter = [&selected](const manifest_frame& f) {
       return !f.table.empty() && selected.count({f.schema, f.table}) > 0;
@@ -190,7 +191,7 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
   res.database = t.name();
   if (o.jobs > 1)
     rep.log(log_level::info, fmt::format("{} runs in one transaction on one session; --jobs {} does not apply",
-                                         mode == restore_mode::tables ? "--table" : "--in-place", o.jobs));
+                                         mode == load_mode::tables ? "--table" : "--in-place", o.jobs));
 
   load_plan plan = make_plan(m, o.no_owner, o.no_privileges, filter);
   preflight_result pf = preflight(reader, o, mode, t, filter, selected, rep);
@@ -207,7 +208,7 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
     in_transaction = true;
 
     std::vector<std::string> readd;
-    if (mode == restore_mode::tables && o.replace) {
+    if (mode == load_mode::tables && replaces(o.mode)) {
       for (const auto& key : selected) {
         auto exists = c.exec("SELECT 1 FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace n ON n.oid = "
                              "k.relnamespace WHERE n.nspname = $1 AND k.relname = $2",
@@ -218,7 +219,7 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
           readd.push_back(add);
         }
         try {
-          c.exec("DROP TABLE " + sql::qualified(key.first, key.second));
+          c.exec("DROP TABLE " + util::sql::qualified(key.first, key.second));
         } catch (const error& e) {
           throw error(e.code(),
                       fmt::format("cannot replace table {}.{}: {}; restore the objects that depend on it as well "
@@ -247,10 +248,10 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
     }
 
     std::function<bool(const manifest_table&)> which;
-    if (mode == restore_mode::tables)
+    if (mode == load_mode::tables)
       which = [&selected](const manifest_table& mt) { return selected.count({mt.schema, mt.name}) > 0; };
     check_restored(m, lr, sessions, state, rep, o, which);
-    if (mode == restore_mode::in_place) apply_immich_fixups(c, m, res, rep);
+    if (mode == load_mode::in_place) apply_immich_fixups(c, m, res, rep);
     state.stop_watchdog();
     state.check_cancel();
     rep.phase("commit");
@@ -271,7 +272,7 @@ restore_result restore_transaction(const format::backup_reader& reader, const re
     sessions.close();
     rethrow_unchanged(e, t.name(), {});
   }
-  res.tables = tables_restored(m, mode == restore_mode::tables ? &selected : nullptr);
+  res.tables = tables_restored(m, mode == load_mode::tables ? &selected : nullptr);
   return res;
 }
 
@@ -294,8 +295,8 @@ restore_result restore(const restore_options& o) {
   check_backup_file(*reader, o.events.cancel);
   reporter rep(o.events);
   restore_result res;
-  if (!o.tables.empty()) res = restore_transaction(*reader, o, restore_mode::tables, rep);
-  else if (o.in_place) res = restore_transaction(*reader, o, restore_mode::in_place, rep);
+  if (!o.tables.empty()) res = restore_transaction(*reader, o, load_mode::tables, rep);
+  else if (o.mode == restore_mode::in_place) res = restore_transaction(*reader, o, load_mode::in_place, rep);
   else res = restore_scratch(*reader, o, rep);
   res.seconds = rep.elapsed();
   rep.log(log_level::info, fmt::format("restored {} tables ({} rows) into \"{}\" in {:.1f}s", res.tables, res.rows,
