@@ -52,6 +52,8 @@ std::string options(const std::string& column) {
       "(SELECT coalesce(string_agg(o, ',' ORDER BY o), '') FROM unnest({}) o WHERE o NOT LIKE 'pg\\_%')", column);
 }
 
+// The catalog queries, one per kind of object: a table of SQL texts rather than logic, kept in
+// one function so the whole comparison reads in one place; long for that reason only.
 std::vector<std::string> queries(int version) {
   const std::string ns_n = user_namespace("n");
   std::vector<std::string> q;

@@ -48,8 +48,9 @@ class tz_guard {
   std::optional<std::string> old_;
 };
 
-/// A local time in the current TZ (mktime, DST decided by the zone).
-inline std::time_t local_time(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
+/// The fields as a std::tm, DST left to mktime (written here, not taken from the library, so
+/// that the tests do not share the code they check).
+inline std::tm fields(int y, int mo, int d, int h, int mi, int s) {
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
@@ -58,17 +59,17 @@ inline std::time_t local_time(int y, int mo, int d, int h = 0, int mi = 0, int s
   tm.tm_min = mi;
   tm.tm_sec = s;
   tm.tm_isdst = -1;
+  return tm;
+}
+
+/// A local time in the current TZ (mktime, DST decided by the zone).
+inline std::time_t local_time(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
+  std::tm tm = fields(y, mo, d, h, mi, s);
   return std::mktime(&tm);
 }
 
 inline std::time_t utc_time(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
+  std::tm tm = fields(y, mo, d, h, mi, s);
   return ::timegm(&tm);
 }
 

@@ -57,6 +57,8 @@ class python_writer : public std::streambuf {
 
 }  // namespace
 
+// One declarative list of bindings (the manifest's value types, read_manifest, extract_table),
+// kept whole so each class reads next to its docstrings; over 100 lines for that reason only.
 void init_manifest(py::module_& m) {
   py::enum_<frame_kind>(m, "FrameKind", "What a frame of the file holds.")
       .value("header", frame_kind::header)

@@ -28,10 +28,8 @@ void calendar_property(Class& cls, const char* name, calendar_duration retention
       [member](retention_policy& p, py::object v) { p.*member = to_calendar(v); }, doc);
 }
 
-}  // namespace
-
-void init_retention(py::module_& m) {
-  // ---- the listing ----
+// The listing: BackupEntry, list_backups() and its text/JSON.
+void bind_listing(py::module_& m) {
   py::enum_<entry_kind>(m, "EntryKind", "What a file in a backup directory is.")
       .value("backup", entry_kind::backup)
       .value("damaged", entry_kind::damaged)
@@ -96,8 +94,10 @@ void init_retention(py::module_& m) {
   m.def(
       "listing_to_text", [](const std::vector<backup_entry>& e) { return to_text(e); }, py::arg("entries"),
       "A listing as `immichbak list` prints it.");
+}
 
-  // ---- durations ----
+// Calendar durations (CalendarDuration), as --keep-within takes them.
+void bind_durations(py::module_& m) {
   py::class_<calendar_duration>(m, "CalendarDuration",
                                 "A restic-style duration on the calendar: years, months, days, hours.")
       .def(py::init([](const std::string& text) { return parse_calendar_duration(text); }), py::arg("text"),
@@ -123,8 +123,11 @@ void init_retention(py::module_& m) {
   m.def(
       "format_age", [](py::object age) { return format_age(to_seconds(age)); }, py::arg("age"),
       "A timedelta (or seconds) as \"1d2h\", \"3h12min\", \"45s\".");
+}
 
-  // ---- the policy and its plan ----
+// The policy, its plan and prune(). One declarative list of bindings, kept whole so each
+// class reads top to bottom next to its docstrings; over 100 lines for that reason only.
+void bind_policy(py::module_& m) {
   m.attr("KEEP_UNLIMITED") = keep_unlimited;
   py::class_<retention_policy> policy_class(
       m, "RetentionPolicy",
@@ -268,8 +271,10 @@ void init_retention(py::module_& m) {
       py::arg("dir"), py::arg("policy"), py::kw_only(), py::arg("dry_run") = false, py::arg("lock_wait") = 0,
       py::arg("now") = py::none(), py::arg("log") = py::none(), py::arg("cancel") = py::none(),
       "Lock the directory, list, plan and apply the policy (`immichbak prune`); dry_run only plans.");
+}
 
-  // ---- monitoring ----
+// check_age(): the monitoring verdict.
+void bind_monitoring(py::module_& m) {
   py::enum_<age_status>(m, "AgeStatus", "Monitoring-plugin states; int(status) is the plugin exit code.")
       .value("ok", age_status::ok)
       .value("warning", age_status::warning)
@@ -312,6 +317,15 @@ void init_retention(py::module_& m) {
       py::arg("prefix") = "", py::arg("count_unverified") = false, py::arg("now") = py::none(),
       "A monitoring verdict for the newest good backup in dir (`immichbak check-age`). Ages: timedelta, "
       "seconds or text (\"26h\").");
+}
+
+}  // namespace
+
+void init_retention(py::module_& m) {
+  bind_listing(m);
+  bind_durations(m);
+  bind_policy(m);
+  bind_monitoring(m);
 }
 
 }  // namespace immichbak::python

@@ -22,6 +22,8 @@ bool is_hex64(std::string_view s) {
 
 }  // namespace
 
+// A flat list of independent checks, each a few lines, in the order the manifest lists its
+// parts; kept in one function (about 100 lines) so the list reads as the specification.
 std::vector<manifest_problem> check_manifest(const manifest& m, std::uint64_t frames_end) {
   std::vector<manifest_problem> out;
   auto add = [&](const char* check, std::string detail, std::string table = {},

@@ -465,20 +465,11 @@ restore_result restore_one(const restore_options& o, const script_survey& sv, ta
 
 // ---- a whole cluster dump ------------------------------------------------------------------
 
-restore_result restore_cluster(const restore_options& o, const script_survey& sv, target_db& t) {
-  if (load::replaces(o.mode))
-    throw error(errc::invalid_argument,
-                fmt::format("{} is a cluster dump (pg_dumpall): it is restored only into databases that do not exist "
-                            "yet, so --replace/--drop-old do not apply; to restore one of its databases over an "
-                            "existing one, name that database in the connection string",
-                            o.file.string()));
-  if (!t.can_create_database())
-    throw error(errc::permission_denied,
-                fmt::format("role \"{}\" may not create databases, which restoring a cluster dump needs",
-                            t.admin().user()));
-  plain_plan plan;
-  plan.mode = plain_mode::cluster;
-  auto existing = query_set(t.admin(), "SELECT datname FROM pg_catalog.pg_database");
+// The sections of a cluster dump to run, refusing the dump when it would touch a database that
+// exists (other than one holding only its public schema's defaults, which is left out and put in
+// plan.skip_dbs) or create objects outside the databases it creates.
+std::vector<const script_section*> cluster_sections(const restore_options& o, const script_survey& sv,
+                                                    const std::set<std::string>& existing, plain_plan& plan) {
   // An existing database's section is left out when it holds nothing but its public
   // schema's owner/privileges: pg_dump writes those wherever the source server's defaults
   // differ from its own version's (pg_dumpall 15+ on a 14 server: template1, postgres).
@@ -535,6 +526,24 @@ restore_result restore_cluster(const restore_options& o, const script_survey& sv
     }
     secs.push_back(&s);
   }
+  return secs;
+}
+
+restore_result restore_cluster(const restore_options& o, const script_survey& sv, target_db& t) {
+  if (load::replaces(o.mode))
+    throw error(errc::invalid_argument,
+                fmt::format("{} is a cluster dump (pg_dumpall): it is restored only into databases that do not exist "
+                            "yet, so --replace/--drop-old do not apply; to restore one of its databases over an "
+                            "existing one, name that database in the connection string",
+                            o.file.string()));
+  if (!t.can_create_database())
+    throw error(errc::permission_denied,
+                fmt::format("role \"{}\" may not create databases, which restoring a cluster dump needs",
+                            t.admin().user()));
+  plain_plan plan;
+  plan.mode = plain_mode::cluster;
+  auto existing = query_set(t.admin(), "SELECT datname FROM pg_catalog.pg_database");
+  std::vector<const script_section*> secs = cluster_sections(o, sv, existing, plan);
 
   auto roles_before = query_set(t.admin(), "SELECT rolname FROM pg_catalog.pg_roles");
   preflight(t.admin(), sv, secs, roles_before, o);

@@ -15,31 +15,15 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-int num(std::string_view s) {
-  int v = 0;
-  for (char c : s) v = v * 10 + (c - '0');
-  return v;
-}
-
+using util::digits_value;
+using util::make_tm;
 using util::valid_date;
-
-std::tm make_tm(int y, int mo, int d, int h, int mi, int s) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  tm.tm_isdst = -1;
-  return tm;
-}
 
 // "YYYYMMDDTHHMMSS" -> fields; false when malformed.
 bool compact_stamp(std::string_view s, std::tm* out) {
   if (s.size() != 15 || s[8] != 'T' || !all_digits(s.substr(0, 8)) || !all_digits(s.substr(9, 6))) return false;
-  int y = num(s.substr(0, 4)), mo = num(s.substr(4, 2)), d = num(s.substr(6, 2));
-  int h = num(s.substr(9, 2)), mi = num(s.substr(11, 2)), sec = num(s.substr(13, 2));
+  int y = digits_value(s.substr(0, 4)), mo = digits_value(s.substr(4, 2)), d = digits_value(s.substr(6, 2));
+  int h = digits_value(s.substr(9, 2)), mi = digits_value(s.substr(11, 2)), sec = digits_value(s.substr(13, 2));
   if (!valid_date(y, mo, d, h, mi, sec)) return false;
   *out = make_tm(y, mo, d, h, mi, sec);
   return true;
@@ -61,7 +45,7 @@ std::optional<backup_name> parse_backup_name(std::string_view name) {
   // "-N" after the stamp (a second backup in the same second).
   if (auto dash = stem.rfind('-'); dash != std::string_view::npos && dash > 0 && stem[dash - 1] == 'Z' &&
                                    all_digits(stem.substr(dash + 1)) && stem.size() - dash - 1 <= 4) {
-    out.suffix = num(stem.substr(dash + 1));
+    out.suffix = digits_value(stem.substr(dash + 1));
     stem = stem.substr(0, dash);
   }
   // "PREFIX-" + 16 characters "YYYYMMDDTHHMMSSZ".

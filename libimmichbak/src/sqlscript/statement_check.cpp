@@ -356,9 +356,227 @@ const std::set<std::string>& header_statements() {
   return s;
 }
 
+const std::string not_ours = "not a statement immichbak writes there";
+
+// A statement of a pre-data frame: extensions, schemas, types, routines, views, sequences,
+// tables and their settings.
+std::optional<std::string> check_pre_data(const toks& t) {
+  const std::size_t n = t.size();
+  if (t.kw(0, "create")) {
+    if (t.kw(1, "extension")) {
+      if (!(n == 10 && t.kw(2, "if") && t.kw(3, "not") && t.kw(4, "exists") && t.name(5) && t.kw(6, "with") &&
+            t.kw(7, "schema") && t.name(8) && t.sym(9, ';')))
+        return "not CREATE EXTENSION IF NOT EXISTS name WITH SCHEMA name";
+      if (untrusted_language_extension(t.w[5].value))
+        return fmt::format("it creates extension {}, which reaches files, programs or other servers",
+                           t.w[5].value);
+      return std::nullopt;
+    }
+    if (t.kw(1, "schema")) return t.name(2) && t.ends_at(3) ? std::nullopt : std::optional<std::string>(not_ours);
+    if (t.kw(1, "type")) {
+      std::size_t j = t.qname(2);
+      if (j != npos && t.kw(j, "as") && (t.kw(j + 1, "enum") || t.kw(j + 1, "range") || t.sym(j + 1, '(')))
+        return banned_calls(t);
+      return "not CREATE TYPE name AS ENUM / RANGE / (...) (immichbak writes no base or shell types)";
+    }
+    if (t.kw(1, "domain")) {
+      std::size_t j = t.qname(2);
+      return j != npos && t.kw(j, "as") ? banned_calls(t) : std::optional<std::string>(not_ours);
+    }
+    std::size_t i = t.kw(1, "or") && t.kw(2, "replace") ? 3 : 1;
+    if (t.kw(i, "function") || t.kw(i, "procedure") || t.kw(i, "aggregate")) return check_routine(t, i);
+    if (t.kw(i, "view")) {
+      std::size_t j = t.qname(i + 1);
+      if (j == npos || t.find_kw(j, "as") == npos) return "not CREATE VIEW name AS ...";
+      return banned_calls(t);
+    }
+    if (i == 1 && t.kw(1, "materialized") && t.kw(2, "view")) {
+      std::size_t j = t.qname(3);
+      if (j == npos || !(n >= 4 && t.kw(n - 4, "with") && t.kw(n - 3, "no") && t.kw(n - 2, "data")))
+        return "a materialized view created WITH DATA (immichbak creates them empty and refreshes them last)";
+      return banned_calls(t);
+    }
+    std::size_t k = t.kw(1, "unlogged") ? 2 : 1;
+    if (t.kw(k, "sequence")) return t.qname(k + 1) != npos ? banned_calls(t) : std::optional<std::string>(not_ours);
+    if (t.kw(k, "table")) {
+      std::size_t j = t.qname(k + 1);
+      if (j == npos || !t.sym(j, '(')) return "not CREATE TABLE name (...) (immichbak writes no CREATE TABLE AS)";
+      return banned_calls(t);
+    }
+    return not_ours;
+  }
+  if (t.kw(0, "alter")) {
+    std::size_t j = alter_table_head(t);
+    if (j != npos) {
+      if (t.comma_at_depth0(j)) return "an ALTER TABLE with several subcommands";
+      bool ok = alter_column_setting(t, j) || add_constraint(t, j) ||
+                (t.kw(j, "attach") && t.kw(j + 1, "partition")) ||
+                (t.kw(j, "replica") && t.kw(j + 1, "identity") && (t.kw(j + 2, "nothing") || t.kw(j + 2, "full")));
+      return ok ? banned_calls(t) : std::optional<std::string>(not_ours);
+    }
+    std::size_t v = t.kw(1, "view") ? 2 : (t.kw(1, "materialized") && t.kw(2, "view")) ? 3 : npos;
+    if (v != npos) {
+      std::size_t j2 = t.qname(v);
+      if (j2 != npos && !t.comma_at_depth0(j2) && alter_column_setting(t, j2)) return banned_calls(t);
+      return not_ours;
+    }
+    if (t.kw(1, "sequence")) {
+      std::size_t j2 = t.qname(2);
+      if (j2 != npos && t.kw(j2, "owned") && t.kw(j2 + 1, "by")) {
+        std::size_t j3 = t.qname(j2 + 2);
+        if (j3 != npos && t.ends_at(j3)) return std::nullopt;
+      }
+      // An identity sequence's own type, its options restated (ddl_objects.cpp's
+      // identity_type_fix): AS type START WITH n INCREMENT BY n MINVALUE n ... CYCLE.
+      if (j2 != npos && t.kw(j2, "as") && sequence_options(t, j2)) return std::nullopt;
+    }
+    return not_ours;
+  }
+  // The last pre-data frame's search path (format::set_search_path_sql).
+  if (n == 12 && t.kw(0, "select") && t.kw(1, "pg_catalog") && t.sym(2, '.') && t.kw(3, "set_config") &&
+      t.sym(4, '(') && str_is(t, 5, "search_path") && t.sym(6, ',') && t.str(7) && t.sym(8, ',') &&
+      t.kw(9, "false") && t.sym(10, ')') && t.sym(11, ';'))
+    return std::nullopt;
+  return not_ours;
+}
+
+// A statement of a post-data frame of phase indexes: indexes, extended statistics, constraints backed by indexes.
+std::optional<std::string> check_indexes(const toks& t) {
+  if (t.kw(0, "create")) {
+    std::size_t i = t.kw(1, "unique") ? 2 : 1;
+    if (t.kw(i, "index") && t.name(i + 1) && t.kw(i + 2, "on")) {
+      std::size_t j = t.qname(t.kw(i + 3, "only") ? i + 4 : i + 3);
+      if (j != npos) return banned_calls(t);
+    }
+    if (t.kw(1, "statistics")) return banned_calls(t);
+    return not_ours;
+  }
+  std::size_t j = alter_table_head(t);
+  if (j != npos) {
+    if (t.comma_at_depth0(j)) return "an ALTER TABLE with several subcommands";
+    if (add_constraint(t, j)) return banned_calls(t);
+    if (t.kw(j, "cluster") && t.kw(j + 1, "on") && t.name(j + 2) && t.ends_at(j + 3)) return std::nullopt;
+    if (t.kw(j, "replica") && t.kw(j + 1, "identity") && t.kw(j + 2, "using") && t.kw(j + 3, "index") &&
+        t.name(j + 4) && t.ends_at(j + 5))
+      return std::nullopt;
+    return not_ours;
+  }
+  if (t.kw(0, "alter") && t.kw(1, "index")) {
+    std::size_t k = t.qname(2);
+    if (k == npos) return not_ours;
+    if (t.kw(k, "attach") && t.kw(k + 1, "partition")) {
+      std::size_t e = t.qname(k + 2);
+      return e != npos && t.ends_at(e) ? std::nullopt : std::optional<std::string>(not_ours);
+    }
+    if (t.kw(k, "alter") && t.kw(k + 1, "column") && (t.num(k + 2) || t.name(k + 2)) && t.kw(k + 3, "set") &&
+        t.kw(k + 4, "statistics") && t.num(k + 5) && t.ends_at(k + 6))
+      return std::nullopt;
+    return not_ours;
+  }
+  if (t.kw(0, "alter") && t.kw(1, "statistics")) {
+    std::size_t k = t.qname(2);
+    if (k != npos && t.kw(k, "set") && t.kw(k + 1, "statistics") &&
+        (t.num(k + 2) ? t.ends_at(k + 3) : (t.sym(k + 2, '-') && t.num(k + 3) && t.ends_at(k + 4))))
+      return std::nullopt;
+  }
+  return not_ours;
+}
+
+// A statement of a post-data frame of phase foreign_keys.
+std::optional<std::string> check_foreign_keys(const toks& t) {
+  std::size_t j = alter_table_head(t);
+  if (j != npos && !t.comma_at_depth0(j) && add_constraint(t, j) && t.find_kw(j, "foreign") != npos)
+    return banned_calls(t);
+  return not_ours;
+}
+
+// A statement of a post-data frame of phase final: sequence values, triggers, rules, policies,
+// materialized view refreshes.
+std::optional<std::string> check_final(const toks& t) {
+  // SELECT pg_catalog.setval('"s"."seq"', 42, true);
+  if (t.kw(0, "select")) {
+    std::size_t k = 7;
+    if (t.sym(7, '-')) k = 8;
+    if (t.kw(1, "pg_catalog") && t.sym(2, '.') && t.kw(3, "setval") && t.sym(4, '(') && t.str(5) &&
+        t.sym(6, ',') && t.num(k) && t.sym(k + 1, ',') && (t.kw(k + 2, "true") || t.kw(k + 2, "false")) &&
+        t.sym(k + 3, ')') && t.ends_at(k + 4))
+      return std::nullopt;
+    return "a SELECT other than pg_catalog.setval('sequence', number, true|false)";
+  }
+  if (t.kw(0, "do")) return check_do(t, {do_kind::database_setting, do_kind::database_comment});
+  if (t.kw(0, "create")) {
+    std::size_t i = t.kw(1, "constraint") ? 2 : 1;
+    if (t.kw(i, "trigger") || t.kw(1, "rule") || t.kw(1, "policy")) return banned_calls(t);
+    return not_ours;
+  }
+  if (t.kw(0, "refresh") && t.kw(1, "materialized") && t.kw(2, "view")) {
+    std::size_t k = t.qname(3);
+    return k != npos && t.ends_at(k) ? std::nullopt : std::optional<std::string>(not_ours);
+  }
+  std::size_t j = alter_table_head(t);
+  if (j != npos) {
+    if (t.comma_at_depth0(j)) return "an ALTER TABLE with several subcommands";
+    if (add_constraint(t, j)) return banned_calls(t);
+    // ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER / RULE name; ENABLE / FORCE ROW LEVEL SECURITY
+    if (t.kw(j, "enable") || t.kw(j, "disable")) {
+      std::size_t k = j + 1;
+      if (t.kw(k, "replica") || t.kw(k, "always")) ++k;
+      if ((t.kw(k, "trigger") || t.kw(k, "rule")) && t.name(k + 1) && t.ends_at(k + 2)) return std::nullopt;
+    }
+    if ((t.kw(j, "enable") || t.kw(j, "force")) && t.kw(j + 1, "row") && t.kw(j + 2, "level") &&
+        t.kw(j + 3, "security") && t.ends_at(j + 4))
+      return std::nullopt;
+    return not_ours;
+  }
+  if (t.kw(0, "alter") && t.kw(1, "domain")) {
+    std::size_t k = t.qname(2);
+    if (k != npos && add_constraint(t, k)) return banned_calls(t);
+  }
+  return not_ours;
+}
+
+// A statement of an owners frame: ALTER ... OWNER TO.
+std::optional<std::string> check_owners(const toks& t) {
+  const std::size_t n = t.size();
+  if (t.kw(0, "do")) return check_do(t, {do_kind::role_setting});
+  static const std::set<std::string> kinds = {"schema",   "type",     "domain", "function", "procedure", "aggregate",
+                                              "table",    "view",     "sequence", "statistics", "materialized"};
+  if (t.kw(0, "alter") && t.size() >= 6 && t.w[1].what == wk::ident && kinds.count(t.w[1].value) &&
+      t.kw(n - 4, "owner") && t.kw(n - 3, "to") && t.name(n - 2) && t.find_kw(2, "owner") == n - 4)
+    return banned_calls(t);
+  return not_ours;
+}
+
+// A statement of a privileges frame: GRANT / REVOKE on objects, ALTER DEFAULT PRIVILEGES.
+std::optional<std::string> check_privileges(const toks& t) {
+  const std::size_t n = t.size();
+  static const std::set<std::string> objects = {"table", "sequence", "function", "procedure", "schema",
+                                                "type",  "domain"};
+  static const std::set<std::string> defaults = {"tables", "sequences", "functions", "types", "schemas", "routines"};
+  auto grant_shape = [&](std::size_t g, const std::set<std::string>& kinds) -> std::optional<std::string> {
+    bool grant = t.kw(g, "grant");
+    if (!grant && !t.kw(g, "revoke")) return not_ours;
+    std::size_t on = t.find_kw(g + 1, "on");
+    if (on == npos)
+      return "a GRANT or REVOKE of role membership (immichbak grants privileges on objects only)";
+    if (!(on + 1 < n && t.w[on + 1].what == wk::ident && kinds.count(t.w[on + 1].value)) || t.kw(on + 2, "all") ||
+        t.kw(on + 2, "in"))
+      return "a GRANT or REVOKE on something immichbak does not grant on";
+    if (t.find_kw(on, grant ? "to" : "from") == npos) return not_ours;
+    return banned_calls(t);
+  };
+  if (t.kw(0, "grant") || t.kw(0, "revoke")) return grant_shape(0, objects);
+  if (t.kw(0, "alter") && t.kw(1, "default") && t.kw(2, "privileges") && t.kw(3, "for") &&
+      (t.kw(4, "role") || t.kw(4, "user")) && t.name(5)) {
+    std::size_t g = 6;
+    if (t.kw(6, "in") && t.kw(7, "schema") && t.name(8)) g = 9;
+    return grant_shape(g, defaults);
+  }
+  return not_ours;  // SET / RESET SESSION AUTHORIZATION are handled by the caller
+}
+
 // Why the statement is not allowed in `sec`; nullopt when it is. `t` are its tokens.
 std::optional<std::string> check_statement(section sec, const std::string& text, const toks& t) {
-  static const std::string not_ours = "not a statement immichbak writes there";
   if (t.size() == 0 || !t.sym(t.size() - 1, ';')) return "not a complete statement";
   if (sec == section::header) {
     if (header_statements().count(text)) return std::nullopt;
@@ -372,210 +590,15 @@ std::optional<std::string> check_statement(section sec, const std::string& text,
     return "not DROP EXTENSION / SCHEMA IF EXISTS name CASCADE";
   }
   if (is_comment(t)) return banned_calls(t);
-  const std::size_t n = t.size();
   switch (sec) {
     case section::header:
     case section::clean: break;
-    case section::pre_data: {
-      if (t.kw(0, "create")) {
-        if (t.kw(1, "extension")) {
-          if (!(n == 10 && t.kw(2, "if") && t.kw(3, "not") && t.kw(4, "exists") && t.name(5) && t.kw(6, "with") &&
-                t.kw(7, "schema") && t.name(8) && t.sym(9, ';')))
-            return "not CREATE EXTENSION IF NOT EXISTS name WITH SCHEMA name";
-          if (untrusted_language_extension(t.w[5].value))
-            return fmt::format("it creates extension {}, which reaches files, programs or other servers",
-                               t.w[5].value);
-          return std::nullopt;
-        }
-        if (t.kw(1, "schema")) return t.name(2) && t.ends_at(3) ? std::nullopt : std::optional<std::string>(not_ours);
-        if (t.kw(1, "type")) {
-          std::size_t j = t.qname(2);
-          if (j != npos && t.kw(j, "as") && (t.kw(j + 1, "enum") || t.kw(j + 1, "range") || t.sym(j + 1, '(')))
-            return banned_calls(t);
-          return "not CREATE TYPE name AS ENUM / RANGE / (...) (immichbak writes no base or shell types)";
-        }
-        if (t.kw(1, "domain")) {
-          std::size_t j = t.qname(2);
-          return j != npos && t.kw(j, "as") ? banned_calls(t) : std::optional<std::string>(not_ours);
-        }
-        std::size_t i = t.kw(1, "or") && t.kw(2, "replace") ? 3 : 1;
-        if (t.kw(i, "function") || t.kw(i, "procedure") || t.kw(i, "aggregate")) return check_routine(t, i);
-        if (t.kw(i, "view")) {
-          std::size_t j = t.qname(i + 1);
-          if (j == npos || t.find_kw(j, "as") == npos) return "not CREATE VIEW name AS ...";
-          return banned_calls(t);
-        }
-        if (i == 1 && t.kw(1, "materialized") && t.kw(2, "view")) {
-          std::size_t j = t.qname(3);
-          if (j == npos || !(n >= 4 && t.kw(n - 4, "with") && t.kw(n - 3, "no") && t.kw(n - 2, "data")))
-            return "a materialized view created WITH DATA (immichbak creates them empty and refreshes them last)";
-          return banned_calls(t);
-        }
-        std::size_t k = t.kw(1, "unlogged") ? 2 : 1;
-        if (t.kw(k, "sequence")) return t.qname(k + 1) != npos ? banned_calls(t) : std::optional<std::string>(not_ours);
-        if (t.kw(k, "table")) {
-          std::size_t j = t.qname(k + 1);
-          if (j == npos || !t.sym(j, '(')) return "not CREATE TABLE name (...) (immichbak writes no CREATE TABLE AS)";
-          return banned_calls(t);
-        }
-        return not_ours;
-      }
-      if (t.kw(0, "alter")) {
-        std::size_t j = alter_table_head(t);
-        if (j != npos) {
-          if (t.comma_at_depth0(j)) return "an ALTER TABLE with several subcommands";
-          bool ok = alter_column_setting(t, j) || add_constraint(t, j) ||
-                    (t.kw(j, "attach") && t.kw(j + 1, "partition")) ||
-                    (t.kw(j, "replica") && t.kw(j + 1, "identity") && (t.kw(j + 2, "nothing") || t.kw(j + 2, "full")));
-          return ok ? banned_calls(t) : std::optional<std::string>(not_ours);
-        }
-        std::size_t v = t.kw(1, "view") ? 2 : (t.kw(1, "materialized") && t.kw(2, "view")) ? 3 : npos;
-        if (v != npos) {
-          std::size_t j2 = t.qname(v);
-          if (j2 != npos && !t.comma_at_depth0(j2) && alter_column_setting(t, j2)) return banned_calls(t);
-          return not_ours;
-        }
-        if (t.kw(1, "sequence")) {
-          std::size_t j2 = t.qname(2);
-          if (j2 != npos && t.kw(j2, "owned") && t.kw(j2 + 1, "by")) {
-            std::size_t j3 = t.qname(j2 + 2);
-            if (j3 != npos && t.ends_at(j3)) return std::nullopt;
-          }
-          // An identity sequence's own type, its options restated (ddl_objects.cpp's
-          // identity_type_fix): AS type START WITH n INCREMENT BY n MINVALUE n ... CYCLE.
-          if (j2 != npos && t.kw(j2, "as") && sequence_options(t, j2)) return std::nullopt;
-        }
-        return not_ours;
-      }
-      // The last pre-data frame's search path (format::set_search_path_sql).
-      if (n == 12 && t.kw(0, "select") && t.kw(1, "pg_catalog") && t.sym(2, '.') && t.kw(3, "set_config") &&
-          t.sym(4, '(') && str_is(t, 5, "search_path") && t.sym(6, ',') && t.str(7) && t.sym(8, ',') &&
-          t.kw(9, "false") && t.sym(10, ')') && t.sym(11, ';'))
-        return std::nullopt;
-      return not_ours;
-    }
-    case section::indexes: {
-      if (t.kw(0, "create")) {
-        std::size_t i = t.kw(1, "unique") ? 2 : 1;
-        if (t.kw(i, "index") && t.name(i + 1) && t.kw(i + 2, "on")) {
-          std::size_t j = t.qname(t.kw(i + 3, "only") ? i + 4 : i + 3);
-          if (j != npos) return banned_calls(t);
-        }
-        if (t.kw(1, "statistics")) return banned_calls(t);
-        return not_ours;
-      }
-      std::size_t j = alter_table_head(t);
-      if (j != npos) {
-        if (t.comma_at_depth0(j)) return "an ALTER TABLE with several subcommands";
-        if (add_constraint(t, j)) return banned_calls(t);
-        if (t.kw(j, "cluster") && t.kw(j + 1, "on") && t.name(j + 2) && t.ends_at(j + 3)) return std::nullopt;
-        if (t.kw(j, "replica") && t.kw(j + 1, "identity") && t.kw(j + 2, "using") && t.kw(j + 3, "index") &&
-            t.name(j + 4) && t.ends_at(j + 5))
-          return std::nullopt;
-        return not_ours;
-      }
-      if (t.kw(0, "alter") && t.kw(1, "index")) {
-        std::size_t k = t.qname(2);
-        if (k == npos) return not_ours;
-        if (t.kw(k, "attach") && t.kw(k + 1, "partition")) {
-          std::size_t e = t.qname(k + 2);
-          return e != npos && t.ends_at(e) ? std::nullopt : std::optional<std::string>(not_ours);
-        }
-        if (t.kw(k, "alter") && t.kw(k + 1, "column") && (t.num(k + 2) || t.name(k + 2)) && t.kw(k + 3, "set") &&
-            t.kw(k + 4, "statistics") && t.num(k + 5) && t.ends_at(k + 6))
-          return std::nullopt;
-        return not_ours;
-      }
-      if (t.kw(0, "alter") && t.kw(1, "statistics")) {
-        std::size_t k = t.qname(2);
-        if (k != npos && t.kw(k, "set") && t.kw(k + 1, "statistics") &&
-            (t.num(k + 2) ? t.ends_at(k + 3) : (t.sym(k + 2, '-') && t.num(k + 3) && t.ends_at(k + 4))))
-          return std::nullopt;
-      }
-      return not_ours;
-    }
-    case section::foreign_keys: {
-      std::size_t j = alter_table_head(t);
-      if (j != npos && !t.comma_at_depth0(j) && add_constraint(t, j) && t.find_kw(j, "foreign") != npos)
-        return banned_calls(t);
-      return not_ours;
-    }
-    case section::final_: {
-      // SELECT pg_catalog.setval('"s"."seq"', 42, true);
-      if (t.kw(0, "select")) {
-        std::size_t k = 7;
-        if (t.sym(7, '-')) k = 8;
-        if (t.kw(1, "pg_catalog") && t.sym(2, '.') && t.kw(3, "setval") && t.sym(4, '(') && t.str(5) &&
-            t.sym(6, ',') && t.num(k) && t.sym(k + 1, ',') && (t.kw(k + 2, "true") || t.kw(k + 2, "false")) &&
-            t.sym(k + 3, ')') && t.ends_at(k + 4))
-          return std::nullopt;
-        return "a SELECT other than pg_catalog.setval('sequence', number, true|false)";
-      }
-      if (t.kw(0, "do")) return check_do(t, {do_kind::database_setting, do_kind::database_comment});
-      if (t.kw(0, "create")) {
-        std::size_t i = t.kw(1, "constraint") ? 2 : 1;
-        if (t.kw(i, "trigger") || t.kw(1, "rule") || t.kw(1, "policy")) return banned_calls(t);
-        return not_ours;
-      }
-      if (t.kw(0, "refresh") && t.kw(1, "materialized") && t.kw(2, "view")) {
-        std::size_t k = t.qname(3);
-        return k != npos && t.ends_at(k) ? std::nullopt : std::optional<std::string>(not_ours);
-      }
-      std::size_t j = alter_table_head(t);
-      if (j != npos) {
-        if (t.comma_at_depth0(j)) return "an ALTER TABLE with several subcommands";
-        if (add_constraint(t, j)) return banned_calls(t);
-        // ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER / RULE name; ENABLE / FORCE ROW LEVEL SECURITY
-        if (t.kw(j, "enable") || t.kw(j, "disable")) {
-          std::size_t k = j + 1;
-          if (t.kw(k, "replica") || t.kw(k, "always")) ++k;
-          if ((t.kw(k, "trigger") || t.kw(k, "rule")) && t.name(k + 1) && t.ends_at(k + 2)) return std::nullopt;
-        }
-        if ((t.kw(j, "enable") || t.kw(j, "force")) && t.kw(j + 1, "row") && t.kw(j + 2, "level") &&
-            t.kw(j + 3, "security") && t.ends_at(j + 4))
-          return std::nullopt;
-        return not_ours;
-      }
-      if (t.kw(0, "alter") && t.kw(1, "domain")) {
-        std::size_t k = t.qname(2);
-        if (k != npos && add_constraint(t, k)) return banned_calls(t);
-      }
-      return not_ours;
-    }
-    case section::owners: {
-      if (t.kw(0, "do")) return check_do(t, {do_kind::role_setting});
-      static const std::set<std::string> kinds = {"schema",   "type",     "domain", "function", "procedure", "aggregate",
-                                                  "table",    "view",     "sequence", "statistics", "materialized"};
-      if (t.kw(0, "alter") && t.size() >= 6 && t.w[1].what == wk::ident && kinds.count(t.w[1].value) &&
-          t.kw(n - 4, "owner") && t.kw(n - 3, "to") && t.name(n - 2) && t.find_kw(2, "owner") == n - 4)
-        return banned_calls(t);
-      return not_ours;
-    }
-    case section::privileges: {
-      static const std::set<std::string> objects = {"table", "sequence", "function", "procedure", "schema",
-                                                    "type",  "domain"};
-      static const std::set<std::string> defaults = {"tables", "sequences", "functions", "types", "schemas", "routines"};
-      auto grant_shape = [&](std::size_t g, const std::set<std::string>& kinds) -> std::optional<std::string> {
-        bool grant = t.kw(g, "grant");
-        if (!grant && !t.kw(g, "revoke")) return not_ours;
-        std::size_t on = t.find_kw(g + 1, "on");
-        if (on == npos)
-          return "a GRANT or REVOKE of role membership (immichbak grants privileges on objects only)";
-        if (!(on + 1 < n && t.w[on + 1].what == wk::ident && kinds.count(t.w[on + 1].value)) || t.kw(on + 2, "all") ||
-            t.kw(on + 2, "in"))
-          return "a GRANT or REVOKE on something immichbak does not grant on";
-        if (t.find_kw(on, grant ? "to" : "from") == npos) return not_ours;
-        return banned_calls(t);
-      };
-      if (t.kw(0, "grant") || t.kw(0, "revoke")) return grant_shape(0, objects);
-      if (t.kw(0, "alter") && t.kw(1, "default") && t.kw(2, "privileges") && t.kw(3, "for") &&
-          (t.kw(4, "role") || t.kw(4, "user")) && t.name(5)) {
-        std::size_t g = 6;
-        if (t.kw(6, "in") && t.kw(7, "schema") && t.name(8)) g = 9;
-        return grant_shape(g, defaults);
-      }
-      return not_ours;  // SET / RESET SESSION AUTHORIZATION are handled by the caller
-    }
+    case section::pre_data: return check_pre_data(t);
+    case section::indexes: return check_indexes(t);
+    case section::foreign_keys: return check_foreign_keys(t);
+    case section::final_: return check_final(t);
+    case section::owners: return check_owners(t);
+    case section::privileges: return check_privileges(t);
   }
   return not_ours;
 }

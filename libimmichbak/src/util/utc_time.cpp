@@ -8,15 +8,27 @@ namespace immichbak::util {
 
 namespace {
 
-int num(std::string_view s) {
-  int v = 0;
-  for (char c : s) v = v * 10 + (c - '0');
-  return v;
-}
-
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
+
+int digits_value(std::string_view digits) {
+  int v = 0;
+  for (char c : digits) v = v * 10 + (c - '0');
+  return v;
+}
+
+std::tm make_tm(int y, int mo, int d, int h, int mi, int s) {
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  tm.tm_isdst = -1;
+  return tm;
+}
 
 bool valid_date(int y, int mo, int d, int h, int mi, int s) {
   static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -30,16 +42,10 @@ std::optional<std::time_t> parse_iso8601_utc(std::string_view s) {
     return std::nullopt;
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
     if (s[i] < '0' || s[i] > '9') return std::nullopt;
-  int y = num(s.substr(0, 4)), mo = num(s.substr(5, 2)), d = num(s.substr(8, 2));
-  int h = num(s.substr(11, 2)), mi = num(s.substr(14, 2)), sec = num(s.substr(17, 2));
+  int y = digits_value(s.substr(0, 4)), mo = digits_value(s.substr(5, 2)), d = digits_value(s.substr(8, 2));
+  int h = digits_value(s.substr(11, 2)), mi = digits_value(s.substr(14, 2)), sec = digits_value(s.substr(17, 2));
   if (!valid_date(y, mo, d, h, mi, sec)) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
+  std::tm tm = make_tm(y, mo, d, h, mi, sec);
   return ::timegm(&tm);
 }
 
