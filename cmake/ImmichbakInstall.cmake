@@ -40,7 +40,9 @@ else()
     message(FATAL_ERROR "pkg-config --libs ${IMMICHBAK_PC_DEPS} failed")
   endif()
   set(IMMICHBAK_PC_REQUIRES_PRIVATE "")
-  set(IMMICHBAK_PC_LIBS_PRIVATE "${_pc_libs} -lpthread")
+  # -lm: the float rendering (copytext/) calls libm; a C program's link line has no
+  # libstdc++ to bring it in after libimmichbak.a.
+  set(IMMICHBAK_PC_LIBS_PRIVATE "${_pc_libs} -lpthread -lm")
   set(IMMICHBAK_PC_CFLAGS "-DIMMICHBAK_STATIC_DEFINE")
 endif()
 # IMMICHBAK_PC_PREFIX: set at the top level (CMakeLists.txt), shared with immichbak-c.pc.

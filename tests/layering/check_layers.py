@@ -9,7 +9,7 @@ Layers, bottom to top (docs/architecture.md, "Layers"):
   0 util                                      no immichbak folder below it
   1 pg                                        the only code that speaks libpq
   2 format                                    the file format
-  3 schema, sqlscript, immich, load           shared engines: may use each other, never in a
+  3 schema, sqlscript, immich, load, copytext shared engines: may use each other, never in a
                                               cycle (a pair that includes both ways is an error)
   4 backup, restore, verify, inspect,         commands: never include each other; what two
     retention, run                            share moves down into an engine
@@ -27,7 +27,7 @@ LAYERS = [
     ("util",),
     ("pg",),
     ("format",),
-    ("schema", "sqlscript", "immich", "load"),
+    ("schema", "sqlscript", "immich", "load", "copytext"),
     ("backup", "restore", "verify", "inspect", "retention", "run"),
 ]
 RANK = {folder: rank for rank, folders in enumerate(LAYERS) for folder in folders}
