@@ -60,6 +60,12 @@ struct backup_options {
   /// Tables larger than this (catalog estimate) are split into ctid ranges so several
   /// workers can share them (PostgreSQL 14+, which has TID range scans).
   std::uint64_t split_table_bytes = 256u << 20;
+  /// Read every table with text COPY. By default a table whose every column type the
+  /// library renders exactly (numbers, text, uuid, bytea, jsonb, arrays of numbers,
+  /// pgvector's vector) is read with binary COPY and written as the same text, which
+  /// spares the server formatting floats; each type is first proven on this server
+  /// (docs/performance.md). The file is the same either way; this is for comparison.
+  bool text_copy = false;
   /// Log, progress and cancellation.
   event_sink events;
 };

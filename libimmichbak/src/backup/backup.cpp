@@ -15,6 +15,7 @@
 #include "backup/options_check.hpp"
 #include "backup/table_locks.hpp"
 #include "backup/work_items.hpp"
+#include "copytext/binary_plan.hpp"
 #include "format/backup_writer.hpp"
 #include "format/dir_lock.hpp"
 #include "format/header_sql.hpp"
@@ -192,6 +193,7 @@ class backup_run {
 
  private:
   void leader_phase();
+  std::vector<std::vector<copytext::render_kind>> binary_columns();
   void open_file();
   void write_units(frame_kind kind, std::optional<post_phase> phase);
   void data_phase();
@@ -298,6 +300,18 @@ void backup_run::write_units(frame_kind kind, std::optional<post_phase> phase) {
   }
 }
 
+// Which tables are read with binary COPY; the probes run in the leader's snapshot
+// transaction (copytext/binary_plan.hpp).
+std::vector<std::vector<copytext::render_kind>> backup_run::binary_columns() {
+  std::vector<copytext::table_columns> cols;
+  cols.reserve(plan_.tables.size());
+  for (const auto& t : plan_.tables) cols.push_back({t.oid, t.data_excluded ? std::string() : t.copy_columns});
+  auto out = copytext::plan_binary_copy(*leader_, cols);
+  std::size_t binary = static_cast<std::size_t>(std::count_if(out.begin(), out.end(), [](const auto& k) { return !k.empty(); }));
+  report_.log(log_level::debug, fmt::format("data: {} of {} table(s) read with binary COPY", binary, out.size()));
+  return out;
+}
+
 void backup_run::data_phase() {
   item_options iopt{o_.split_table_bytes, leader_->server_version(), {}};
   iopt.no_split.assign(plan_.tables.size(), false);
@@ -327,6 +341,7 @@ void backup_run::data_phase() {
   dopt.jobs = o_.jobs;
   dopt.chunk_bytes = o_.chunk_bytes;
   dopt.session_events = &session_events_;
+  if (!o_.text_copy) dopt.binary_columns = binary_columns();
   double t0 = report_.elapsed();
   totals_ = run_data_phase(*leader_, plan_.tables, items, *writer_, control_, report_, dopt);
   if (control_.first_error()) throw stopped_signal{};

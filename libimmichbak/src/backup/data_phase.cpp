@@ -198,7 +198,7 @@ void run_item(shared_state& s, pg::connection& conn, session_path& path, frame_p
 
   try {
     set_path(s, conn, path, item.ranged);
-    conn.copy_out(item.copy_sql, [&](std::string_view row) {
+    auto on_row = [&](std::string_view row) {
       s.control.check();
       // Rows arrive with their newline; the hash is over the text without it.
       hash.add_row(row.substr(0, row.empty() ? 0 : row.size() - 1));
@@ -207,7 +207,16 @@ void run_item(shared_state& s, pg::connection& conn, session_path& path, frame_p
       ++meta.rows;
       ++rows;
       if (buf.size() >= s.options.chunk_bytes) flush();
-    });
+    };
+    const auto& binary = s.options.binary_columns;
+    if (item.table_index < binary.size() && !binary[item.table_index].empty()) {
+      // The server sends binary rows; they are written as the text rows it would have sent.
+      copytext::binary_row_decoder decoder(binary[item.table_index]);
+      conn.copy_out(item.copy_sql + " (FORMAT binary)", [&](std::string_view m) { decoder.feed(m, on_row); });
+      decoder.finish();
+    } else {
+      conn.copy_out(item.copy_sql, on_row);
+    }
     if (meta.rows > 0) flush();
   } catch (const writer_failure&) {
     throw stopped_signal{};  // the pipe recorded the error already

@@ -4,6 +4,7 @@
 // compression buffer): no table is ever held whole.
 
 #include "backup/work_items.hpp"
+#include "copytext/binary_render.hpp"
 #include "format/content_hash.hpp"
 #include "pg/run_control.hpp"
 #include "schema/dump_plan.hpp"
@@ -43,6 +44,10 @@ struct data_phase_options {
   int jobs = 1;
   std::size_t chunk_bytes = 4u << 20;
   const event_sink* session_events = nullptr;  ///< for the workers' server notices
+  /// Per table (indexed like `tables`): its COPY columns' kinds when it is read with binary
+  /// COPY and rendered here (copytext/binary_plan.hpp), or empty for text COPY. May be
+  /// empty as a whole: every table on text COPY.
+  std::vector<std::vector<copytext::render_kind>> binary_columns;
 };
 
 /// Runs every item. Worker 0 uses `leader` (already inside the snapshot); workers 1..jobs-1
