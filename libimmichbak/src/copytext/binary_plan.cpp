@@ -90,7 +90,10 @@ std::vector<std::vector<render_kind>> plan_binary_copy(pg::connection& c, const 
   std::vector<std::vector<render_kind>> out(tables.size());
   std::string oids;
   for (const auto& t : tables)
-    if (!t.copy_columns.empty()) oids += (oids.empty() ? "" : ",") + std::to_string(t.oid);
+    if (!t.copy_columns.empty()) {
+      if (!oids.empty()) oids += ',';
+      oids += std::to_string(t.oid);
+    }
   if (oids.empty()) return out;
   // A domain is sent and output as its base type; one level of it is looked through.
   auto r = c.exec(fmt::format(
@@ -123,7 +126,8 @@ std::vector<std::vector<render_kind>> plan_binary_copy(pg::connection& c, const 
     std::vector<render_kind> kinds;
     bool all = true;
     for (const auto& col : it->second) {
-      list += (list.empty() ? "" : ", ") + util::sql::ident(col.name);
+      if (!list.empty()) list += ", ";
+      list += util::sql::ident(col.name);
       if (!col.kind) {
         all = false;
         continue;

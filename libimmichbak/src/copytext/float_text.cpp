@@ -4,8 +4,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 namespace immichbak::copytext {
 
@@ -84,6 +86,9 @@ bits_info decode(double v) {
 // Is the decimal exactly halfway to a neighbour of v (a bound of v's rounding interval)?
 template <class F>
 bool on_bound(F v, const decimal& d) {
+  // A bound below 1 ulp's scale is K / 2^g with K odd and g >= 1, whose decimal expansion
+  // ends in 5: any other last digit of a fraction rules it out cheaply (the common case).
+  if (d.exp - (d.count - 1) < 0 && d.digits[d.count - 1] != '5') return false;
   const bits_info b = decode(v);
   if (equals_dyadic(d, 2 * b.mantissa + 1, b.exp2 - 1)) return true;
   return b.lower_gap_half ? equals_dyadic(d, 4 * b.mantissa - 1, b.exp2 - 2)
@@ -104,6 +109,108 @@ bool reads_back(F v, const decimal& d) {
   return back == std::fabs(v);
 }
 
+__extension__ typedef unsigned __int128 u128;  // GCC/Clang; __extension__: no -Wpedantic
+
+// The fast path for a real whose digits fit the arithmetic below (about 1e-10 <= |v| <
+// 4e6: every embedding): Ryu's idea without its tables. At a decimal scale 10^-p chosen for
+// 9-10 digits, the value and the bounds of its rounding interval (mantissa * 4 +- 1 or 2,
+// times 2^e) times 10^p are exact 128-bit products shifted right by -e, so their integer
+// parts and whether anything was cut off are known exactly, with no division. Then digits
+// are dropped while a number strictly inside the interval remains (the bounds themselves
+// excluded, as PostgreSQL does), and the value is rounded half-to-even at that scale and
+// kept inside the interval. Returns false where it does not apply; proven against the
+// servers by the bit-pattern sweep (tests/integration/test_backup_binary_copy.cpp).
+bool fast_shortest(float v, decimal& out) {
+  static constexpr std::uint64_t pow10[] = {1,
+                                            10,
+                                            100,
+                                            1000,
+                                            10000,
+                                            100000,
+                                            1000000,
+                                            10000000,
+                                            100000000,
+                                            1000000000,
+                                            10000000000,
+                                            100000000000,
+                                            1000000000000,
+                                            10000000000000,
+                                            100000000000000,
+                                            1000000000000000,
+                                            10000000000000000,
+                                            100000000000000000,
+                                            1000000000000000000,
+                                            10000000000000000000u};
+  const std::uint32_t b = std::bit_cast<std::uint32_t>(v);
+  const std::uint32_t ieee_exp = (b >> 23) & 0xff, ieee_m = b & 0x7fffff;
+  if (ieee_exp == 0 || ieee_exp == 0xff) return false;  // subnormal, zero, NaN, infinity
+  const std::uint32_t m2 = ieee_m | 0x800000u;
+  const int e = static_cast<int>(ieee_exp) - 150 - 2;  // value * 4 = mv * 2^e
+  const int exp2 = static_cast<int>(ieee_exp) - 127;  // 2^exp2 <= v < 2^(exp2 + 1)
+  if (e >= 0) return false;
+  // floor(log10(2^exp2)), exact for |exp2| < 1650 (Ryu's constant): v >= 10^k.
+  const int k = exp2 >= 0 ? static_cast<int>((static_cast<std::uint32_t>(exp2) * 78913u) >> 18)
+                          : -static_cast<int>(((static_cast<std::uint32_t>(-exp2) * 78913u) >> 18) + 1);
+  const int p = 9 - k;  // v * 10^p < 10^11
+  if (p < 0 || p > 19) return false;
+  const int g = -e;
+  const std::uint64_t mv = 4 * std::uint64_t{m2}, mp = mv + 2, mm = mv - 1 - (ieee_m != 0 || ieee_exp <= 1 ? 1 : 0);
+  const u128 scale = pow10[p];
+  const u128 mask = (u128{1} << g) - 1;
+  const u128 xv = mv * scale, xp = mp * scale, xm = mm * scale;
+  std::uint64_t vr = static_cast<std::uint64_t>(xv >> g);
+  std::uint64_t vp = static_cast<std::uint64_t>(xp >> g);
+  std::uint64_t vm = static_cast<std::uint64_t>(xm >> g);
+  if ((xp & mask) == 0) --vp;  // the upper bound itself is excluded
+  // Drop digits while a number strictly inside remains at the next scale.
+  int removed = 0;
+  const std::uint64_t vr0 = vr;
+  while (vp / 10 > vm / 10) {
+    vp /= 10;
+    vm /= 10;
+    vr /= 10;
+    ++removed;
+  }
+  // Round the value half to even at 10^(removed - p): what was dropped is
+  // (vr0 mod 10^removed) + (xv mod 2^g) / 2^g, in units of the last kept digit / 10^removed.
+  const u128 dropped = (u128{vr0 - vr * pow10[removed]} << g) + (xv & mask);
+  const u128 half = u128{pow10[removed]} << (g - 1);
+  std::uint64_t n = vr;
+  if (dropped > half || (dropped == half && (vr & 1))) ++n;
+  if (n <= vm) n = vm + 1;  // the lower bound (or below) is excluded
+  if (n > vp) n = vp;
+  // n's digits; the exponent of its first digit.
+  int zeros = 0;
+  while (n % 10 == 0) {  // rare: the loop above leaves few trailing zeros
+    n /= 10;
+    ++zeros;
+  }
+  // n's digits, right to left, two at a time.
+  static constexpr char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  char tmp[24];
+  char* end = tmp + sizeof tmp;
+  char* d = end;
+  while (n >= 100) {
+    const auto two = static_cast<std::size_t>(n % 100) * 2;
+    n /= 100;
+    *--d = pairs[two + 1];
+    *--d = pairs[two];
+  }
+  if (n >= 10) {
+    *--d = pairs[n * 2 + 1];
+    *--d = pairs[n * 2];
+  } else {
+    *--d = static_cast<char>('0' + n);
+  }
+  out.count = static_cast<int>(end - d);
+  std::memcpy(out.digits, d, static_cast<std::size_t>(out.count));
+  out.exp = out.count - 1 + zeros + removed - p;
+  return true;
+}
+
 // PostgreSQL's digits: the shortest decimal strictly inside v's rounding interval, the
 // closest to v of that length. std::to_chars gives the shortest inside the closed interval
 // (its bounds read back as v by round-half-even), so it differs only when its answer is
@@ -111,6 +218,10 @@ bool reads_back(F v, const decimal& d) {
 // one (src/common/ryu_common.h). Then the next lengths, correctly rounded, are tried.
 template <class F>
 decimal pg_shortest(F v, int max_digits) {
+  if constexpr (std::is_same_v<F, float>) {
+    decimal fast;
+    if (fast_shortest(v, fast)) return fast;
+  }
   decimal d = to_decimal(v, -1);
   if (!on_bound(v, d)) return d;
   for (int digits = d.count + 1; digits < max_digits; ++digits) {
@@ -120,38 +231,45 @@ decimal pg_shortest(F v, int max_digits) {
   return to_decimal(v, max_digits - 1);
 }
 
-// PostgreSQL's layout of the digits (to_chars / to_chars_df in f2s.c, d2s.c).
-void lay_out(bool negative, const decimal& d, int fixed_below, std::string& out) {
-  if (negative) out += '-';
+// PostgreSQL's layout of the digits (to_chars / to_chars_df in f2s.c, d2s.c), written to
+// `p` (at most 32 bytes); returns the end.
+char* lay_out(bool negative, const decimal& d, int fixed_below, char* p) {
+  if (negative) *p++ = '-';
   const std::size_t n = static_cast<std::size_t>(d.count);
   if (d.exp < -4 || d.exp >= fixed_below) {
-    out += d.digits[0];
+    *p++ = d.digits[0];
     if (n > 1) {
-      out += '.';
-      out.append(d.digits + 1, n - 1);
+      *p++ = '.';
+      std::memcpy(p, d.digits + 1, n - 1);
+      p += n - 1;
     }
-    out += 'e';
-    out += d.exp < 0 ? '-' : '+';
+    *p++ = 'e';
+    *p++ = d.exp < 0 ? '-' : '+';
     const int a = std::abs(d.exp);
-    if (a < 10) out += '0';
-    out += std::to_string(a);
-    return;
+    if (a >= 100) *p++ = static_cast<char>('0' + a / 100);
+    *p++ = static_cast<char>('0' + a / 10 % 10);
+    *p++ = static_cast<char>('0' + a % 10);
+    return p;
   }
   if (d.exp < 0) {
-    out += "0.";
-    out.append(static_cast<std::size_t>(-d.exp - 1), '0');
-    out.append(d.digits, n);
-    return;
+    *p++ = '0';
+    *p++ = '.';
+    for (int z = -d.exp - 1; z > 0; --z) *p++ = '0';
+    std::memcpy(p, d.digits, n);
+    return p + n;
   }
   const std::size_t before = static_cast<std::size_t>(d.exp) + 1;  // digits before the point
   if (n <= before) {
-    out.append(d.digits, n);
-    out.append(before - n, '0');
-    return;
+    std::memcpy(p, d.digits, n);
+    p += n;
+    for (std::size_t z = n; z < before; ++z) *p++ = '0';
+    return p;
   }
-  out.append(d.digits, before);
-  out += '.';
-  out.append(d.digits + before, n - before);
+  std::memcpy(p, d.digits, before);
+  p += before;
+  *p++ = '.';
+  std::memcpy(p, d.digits + before, n - before);
+  return p + (n - before);
 }
 
 template <class F>
@@ -169,7 +287,8 @@ void append_pg_float(F v, int fixed_below, int max_digits, std::string& out) {
     out += negative ? "-0" : "0";
     return;
   }
-  lay_out(negative, pg_shortest(v, max_digits), fixed_below, out);
+  char buf[40];
+  out.append(buf, static_cast<std::size_t>(lay_out(negative, pg_shortest(v, max_digits), fixed_below, buf) - buf));
 }
 
 }  // namespace
