@@ -20,6 +20,7 @@
 #
 # Measured, side by side (warm cache: everything reads the same shared buffers / page cache):
 #   immichbak backup --jobs J        (zstd level 2, the default)
+#   immichbak backup --jobs 2 --binary-copy    (proven tables read as binary COPY, rendered here)
 #   immichbak backup --jobs 2 --compress gzip   (the file Immich's Backups page restores)
 #   pg_dump | zstd -3                (what a careful admin runs)
 #   pg_dump --clean --if-exists | gzip --rsyncable   (Immich's own nightly job)
@@ -164,6 +165,11 @@ for level in $levels; do
     add_run "$name" "rm -f '$dir'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$dir' --jobs $j --compress zstd:$level >/dev/null" -
   done
 done
+# The same backup with --binary-copy: the server sends binary rows, the workers write the
+# text; the difference is what moving the float formatting to the client saves or costs.
+runs+=(immichbak-j2-binary)
+mkdir -p "$workdir/immichbak-j2-binary"
+add_run immichbak-j2-binary "rm -f '$workdir/immichbak-j2-binary'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$workdir/immichbak-j2-binary' --jobs 2 --binary-copy >/dev/null" -
 # The gzip variant (a file Immich's own Backups page restores), against Immich's own job.
 runs+=(immichbak-gzip-j2)
 mkdir -p "$workdir/immichbak-gzip-j2"

@@ -79,11 +79,11 @@ void add_backup_options(CLI::App* sub, backup_args& a, bool env_for_all) {
                     "Back up the database even if it holds no Immich tables (by default that is refused: it is "
                     "usually the wrong database, e.g. \"postgres\" when neither --dbname nor PGDATABASE names one)"),
       "IMMICHBAK_ALLOW_NON_IMMICH");
-  env(sub->add_flag("--text-copy", a.text_copy,
-                    "Read every table with text COPY (by default tables of number, text, uuid, jsonb, bytea, "
-                    "array and vector columns are read in binary and written as the same text; the file does "
-                    "not change, only the time): for comparison"),
-      "IMMICHBAK_TEXT_COPY");
+  env(sub->add_flag("--binary-copy", a.binary_copy,
+                    "Read tables of number, text, uuid, jsonb, bytea, array and vector columns with binary COPY "
+                    "and write the same text (each type proven on the server first; the file does not change): "
+                    "less work for the database server, more for this machine"),
+      "IMMICHBAK_BINARY_COPY");
 }
 
 backup_options to_backup_options(const backup_args& a) {
@@ -97,7 +97,7 @@ backup_options to_backup_options(const backup_args& a) {
   o.exclude_regenerable = a.exclude_regenerable;
   o.lock_timeout = std::chrono::milliseconds(static_cast<long long>(a.lock_timeout_s * 1000));
   o.require_immich = !a.allow_non_immich;
-  o.text_copy = a.text_copy;
+  o.binary_copy = a.binary_copy;
   return o;
 }
 

@@ -20,7 +20,7 @@ struct backup_args {
   int jobs = 1;
   std::vector<std::string> exclude;
   bool exclude_regenerable = false;
-  bool text_copy = false;
+  bool binary_copy = false;
   double lock_timeout_s = 30;
   bool allow_non_immich = false;
 };

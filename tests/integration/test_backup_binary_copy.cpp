@@ -211,6 +211,7 @@ TEST_CASE("backup binary COPY: a backup holds the same rows, hashes and bytes as
   src.psql("CREATE TABLE public.mixed (id integer, at timestamptz); INSERT INTO public.mixed VALUES (1, now());");
   test::temp_dir dir("binbk");
   auto binary_opts = test::basic_options(src.dsn(), dir.path() / "binary");
+  binary_opts.binary_copy = true;
   std::filesystem::create_directories(binary_opts.dest_dir);
   int binary_tables = -1, all_tables = -1;
   binary_opts.events.log = [&](log_level, const std::string& m) {
@@ -223,7 +224,6 @@ TEST_CASE("backup binary COPY: a backup holds the same rows, hashes and bytes as
   };
   auto text_opts = test::basic_options(src.dsn(), dir.path() / "text");
   std::filesystem::create_directories(text_opts.dest_dir);
-  text_opts.text_copy = true;
   auto binary_file = backup(binary_opts).file;
   auto text_file = backup(text_opts).file;
   INFO(binary_tables << " of " << all_tables << " tables binary");

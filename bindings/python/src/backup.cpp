@@ -36,6 +36,7 @@ backup_options make_backup_options(const backup_args& a) {
   o.lock_timeout = to_milliseconds(a.lock_timeout);
   o.chunk_bytes = a.chunk_bytes;
   o.split_table_bytes = a.split_table_bytes;
+  o.binary_copy = a.binary_copy;
   return o;
 }
 
@@ -75,12 +76,13 @@ void init_backup(py::module_& m) {
       "backup",
       [](std::filesystem::path dest_dir, std::string dsn, std::string prefix, py::object compress, int compression_level,
          int jobs, std::vector<std::string> exclude_table_data, bool exclude_regenerable, bool require_immich,
-         py::object lock_timeout, std::size_t chunk_bytes, std::uint64_t split_table_bytes, py::object log,
-         py::object progress, py::object cancel) {
+         py::object lock_timeout, std::size_t chunk_bytes, std::uint64_t split_table_bytes, bool binary_copy,
+         py::object log, py::object progress, py::object cancel) {
         backup_args a{std::move(dest_dir),   std::move(dsn),           std::move(prefix),
                       std::move(compress),   compression_level,        jobs,
                       std::move(exclude_table_data), exclude_regenerable, require_immich,
-                      std::move(lock_timeout), chunk_bytes,            split_table_bytes};
+                      std::move(lock_timeout), chunk_bytes,            split_table_bytes,
+                      binary_copy};
         backup_options o = make_backup_options(a);
         call_context ctx(std::move(log), std::move(progress), std::move(cancel));
         o.events = ctx.sink();
@@ -90,7 +92,7 @@ void init_backup(py::module_& m) {
       py::arg("compress") = "zstd", py::arg("compression_level") = 2, py::arg("jobs") = 1,
       py::arg("exclude_table_data") = std::vector<std::string>{}, py::arg("exclude_regenerable") = false,
       py::arg("require_immich") = false, py::arg("lock_timeout") = 30.0, py::arg("chunk_bytes") = std::size_t{4u << 20},
-      py::arg("split_table_bytes") = std::uint64_t{256u << 20}, py::arg("log") = py::none(),
+      py::arg("split_table_bytes") = std::uint64_t{256u << 20}, py::arg("binary_copy") = false, py::arg("log") = py::none(),
       py::arg("progress") = py::none(), py::arg("cancel") = py::none(),
       "Back up the database `dsn` names (empty: the PG* environment) into dest_dir as one file "
       "PREFIX-YYYYMMDDTHHMMSSZ.sql.zst (.sql.gz, .sql) with its FILE.sha256 sidecar. On failure or "

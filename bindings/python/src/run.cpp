@@ -67,7 +67,7 @@ void init_run(py::module_& m) {
       "run",
       [](std::filesystem::path dest_dir, std::string dsn, std::string prefix, py::object compress, int compression_level,
          int jobs, std::vector<std::string> exclude_table_data, bool exclude_regenerable, bool require_immich,
-         py::object lock_timeout, std::size_t chunk_bytes, std::uint64_t split_table_bytes,
+         py::object lock_timeout, std::size_t chunk_bytes, std::uint64_t split_table_bytes, bool binary_copy,
          py::object restore_test_every, int verify_jobs, py::object retention, py::object prune_lock_wait,
          py::object metrics_file, std::string on_success, std::string on_failure, py::object hook_timeout,
          py::object step_done, py::object log, py::object progress, py::object cancel) {
@@ -75,7 +75,8 @@ void init_run(py::module_& m) {
         backup_args a{std::move(dest_dir),   std::move(dsn),           std::move(prefix),
                       std::move(compress),   compression_level,        jobs,
                       std::move(exclude_table_data), exclude_regenerable, require_immich,
-                      std::move(lock_timeout), chunk_bytes,            split_table_bytes};
+                      std::move(lock_timeout), chunk_bytes,            split_table_bytes,
+                      binary_copy};
         o.backup = make_backup_options(a);
         if (!restore_test_every.is_none()) o.restore_test_every = to_seconds(restore_test_every);
         o.verify_jobs = verify_jobs;
@@ -100,7 +101,8 @@ void init_run(py::module_& m) {
       py::arg("compress") = "zstd", py::arg("compression_level") = 2, py::arg("jobs") = 1,
       py::arg("exclude_table_data") = std::vector<std::string>{}, py::arg("exclude_regenerable") = false,
       py::arg("require_immich") = false, py::arg("lock_timeout") = 30.0, py::arg("chunk_bytes") = std::size_t{4u << 20},
-      py::arg("split_table_bytes") = std::uint64_t{256u << 20}, py::arg("restore_test_every") = py::none(),
+      py::arg("split_table_bytes") = std::uint64_t{256u << 20}, py::arg("binary_copy") = false,
+      py::arg("restore_test_every") = py::none(),
       py::arg("verify_jobs") = 1, py::arg("retention") = py::none(), py::arg("prune_lock_wait") = 300,
       py::arg("metrics_file") = py::none(), py::arg("on_success") = "", py::arg("on_failure") = "",
       py::arg("hook_timeout") = 300, py::arg("step_done") = py::none(), py::arg("log") = py::none(),

@@ -341,7 +341,7 @@ void backup_run::data_phase() {
   dopt.jobs = o_.jobs;
   dopt.chunk_bytes = o_.chunk_bytes;
   dopt.session_events = &session_events_;
-  if (!o_.text_copy) dopt.binary_columns = binary_columns();
+  if (o_.binary_copy) dopt.binary_columns = binary_columns();
   double t0 = report_.elapsed();
   totals_ = run_data_phase(*leader_, plan_.tables, items, *writer_, control_, report_, dopt);
   if (control_.first_error()) throw stopped_signal{};
