@@ -8,7 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <bit>
 #include <limits>
+#include <random>
 
 using namespace immichbak;
 using namespace immichbak::copytext;
@@ -58,6 +60,28 @@ TEST_CASE("copytext: real and double as float4out / float8out write them", "[uni
   CHECK(f8(3.5163699720856088e16) == "3.5163699720856088e+16");
   CHECK(f8(1e100) == "1e+100");
   CHECK(f8(-2.5e-300) == "-2.5e-300");
+}
+
+TEST_CASE("copytext: the fast path for reals writes what the general path writes", "[unit][copytext]") {
+  // Sampled here; bench/float4_exhaustive.sh compares all 2^32 bit patterns.
+  std::mt19937_64 rng(17);
+  auto same = [](std::uint32_t bits) {
+    const float v = std::bit_cast<float>(bits);
+    char fast[float4_write_room], general[float4_write_room];
+    const std::string_view a(fast, static_cast<std::size_t>(write_float4(v, fast) - fast));
+    const std::string_view b(general, static_cast<std::size_t>(write_float4_general(v, general) - general));
+    if (a == b) return true;
+    FAIL_CHECK("bits " << std::hex << bits << ": fast " << a << ", general " << b);
+    return false;
+  };
+  std::size_t checked = 0;
+  for (int i = 0; i < 1'000'000; ++i) checked += same(static_cast<std::uint32_t>(rng()));
+  // Every exponent's first and last mantissas, where the rounding interval is lopsided.
+  for (std::uint32_t e = 0; e < 256; ++e)
+    for (std::uint32_t m : {0u, 1u, 2u, 0x7ffffeu, 0x7fffffu}) checked += same(e << 23 | m);
+  // Embedding-like values: every bit pattern in a slice of [0.01, 0.02).
+  for (std::uint32_t bits = 0x3c23d70au; bits < 0x3c23d70au + 200'000; ++bits) checked += same(bits);
+  CHECK(checked == 1'000'000 + 256 * 5 + 200'000);
 }
 
 TEST_CASE("copytext: each kind renders as its output function", "[unit][copytext]") {

@@ -1,5 +1,6 @@
 #include "copytext/float_text.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -7,7 +8,6 @@
 #include <cstring>
 #include <string_view>
 #include <system_error>
-#include <type_traits>
 
 namespace immichbak::copytext {
 
@@ -109,7 +109,31 @@ bool reads_back(F v, const decimal& d) {
   return back == std::fabs(v);
 }
 
+// Two decimal digits of x < 100 at p.
+void put_pair(char* p, std::uint64_t x) {
+  static constexpr char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  std::memcpy(p, pairs + 2 * x, 2);
+}
+
+// How many decimal digits n has (n >= 1): from its bit length, corrected by one comparison.
+int decimal_length(std::uint64_t n) {
+  static constexpr std::uint64_t pow10[] = {1,           10,           100,           1000,           10000,
+                                            100000,      1000000,      10000000,      100000000,      1000000000,
+                                            10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000};
+  const int t = (std::bit_width(n) * 1233) >> 12;  // 1233 / 4096 ~ log10(2)
+  return t + (n >= pow10[t]);
+}
+
 __extension__ typedef unsigned __int128 u128;  // GCC/Clang; __extension__: no -Wpedantic
+
+// The digits as an integer: value = n * 10^exp_last, n without trailing zeros.
+struct fast_decimal {
+  std::uint64_t n;
+  int exp_last;  ///< the decimal exponent of n's last digit
+};
 
 // The fast path for a real whose digits fit the arithmetic below (about 1e-10 <= |v| <
 // 4e6: every embedding): Ryu's idea without its tables. At a decimal scale 10^-p chosen for
@@ -120,7 +144,7 @@ __extension__ typedef unsigned __int128 u128;  // GCC/Clang; __extension__: no -
 // excluded, as PostgreSQL does), and the value is rounded half-to-even at that scale and
 // kept inside the interval. Returns false where it does not apply; proven against the
 // servers by the bit-pattern sweep (tests/integration/test_backup_binary_copy.cpp).
-bool fast_shortest(float v, decimal& out) {
+bool fast_shortest(float v, fast_decimal& out) {
   static constexpr std::uint64_t pow10[] = {1,
                                             10,
                                             100,
@@ -154,60 +178,52 @@ bool fast_shortest(float v, decimal& out) {
   const int p = 9 - k;  // v * 10^p < 10^11
   if (p < 0 || p > 19) return false;
   const int g = -e;
-  const std::uint64_t mv = 4 * std::uint64_t{m2}, mp = mv + 2, mm = mv - 1 - (ieee_m != 0 || ieee_exp <= 1 ? 1 : 0);
+  // The value times 4, and its rounding interval's bounds: mv + 2 above; mv - 2 below, or
+  // mv - 1 at a power of two, where the next float down is half as far.
+  const std::uint64_t mv = 4 * std::uint64_t{m2};
+  const bool full_lower_gap = ieee_m != 0 || ieee_exp <= 1;
   const u128 scale = pow10[p];
   const u128 mask = (u128{1} << g) - 1;
-  const u128 xv = mv * scale, xp = mp * scale, xm = mm * scale;
+  // One multiplication: the bounds' products are the value's plus or minus the scale's.
+  const u128 xv = mv * scale, xp = xv + 2 * scale, xm = xv - scale - (full_lower_gap ? scale : 0);
   std::uint64_t vr = static_cast<std::uint64_t>(xv >> g);
   std::uint64_t vp = static_cast<std::uint64_t>(xp >> g);
   std::uint64_t vm = static_cast<std::uint64_t>(xm >> g);
   if ((xp & mask) == 0) --vp;  // the upper bound itself is excluded
-  // Drop digits while a number strictly inside remains at the next scale.
-  int removed = 0;
+  // Drop digits while a number strictly inside remains at the next scale. Embeddings drop
+  // one to three, a number that varies from value to value: the first four are decided by
+  // independent comparisons rather than a loop whose exit the branch predictor would miss.
+  // (If dropping r digits leaves one inside, so does dropping fewer: the sum is the count.)
+  const std::uint64_t qp[5] = {vp, vp / 10, vp / 100, vp / 1000, vp / 10000};
+  const std::uint64_t qm[5] = {vm, vm / 10, vm / 100, vm / 1000, vm / 10000};
+  const std::uint64_t qr[5] = {vr, vr / 10, vr / 100, vr / 1000, vr / 10000};
+  int removed = (qp[1] > qm[1]) + (qp[2] > qm[2]) + (qp[3] > qm[3]) + (qp[4] > qm[4]);
   const std::uint64_t vr0 = vr;
-  while (vp / 10 > vm / 10) {
-    vp /= 10;
-    vm /= 10;
-    vr /= 10;
-    ++removed;
+  vp = qp[removed];
+  vm = qm[removed];
+  vr = qr[removed];
+  if (removed == 4) {
+    while (vp / 10 > vm / 10) {  // short numbers: 0.5, 1e-05, 1234
+      vp /= 10;
+      vm /= 10;
+      vr /= 10;
+      ++removed;
+    }
   }
   // Round the value half to even at 10^(removed - p): what was dropped is
   // (vr0 mod 10^removed) + (xv mod 2^g) / 2^g, in units of the last kept digit / 10^removed.
   const u128 dropped = (u128{vr0 - vr * pow10[removed]} << g) + (xv & mask);
   const u128 half = u128{pow10[removed]} << (g - 1);
-  std::uint64_t n = vr;
-  if (dropped > half || (dropped == half && (vr & 1))) ++n;
-  if (n <= vm) n = vm + 1;  // the lower bound (or below) is excluded
-  if (n > vp) n = vp;
-  // n's digits; the exponent of its first digit.
+  std::uint64_t n = vr + static_cast<std::uint64_t>((dropped > half) | ((dropped == half) & (vr & 1)));
+  n = std::max(n, vm + 1);  // the lower bound (or below) is excluded
+  n = std::min(n, vp);
   int zeros = 0;
-  while (n % 10 == 0) {  // rare: the loop above leaves few trailing zeros
+  while (n % 10 == 0) {  // rare: the rounding above seldom ends on a zero
     n /= 10;
     ++zeros;
   }
-  // n's digits, right to left, two at a time.
-  static constexpr char pairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  char tmp[24];
-  char* end = tmp + sizeof tmp;
-  char* d = end;
-  while (n >= 100) {
-    const auto two = static_cast<std::size_t>(n % 100) * 2;
-    n /= 100;
-    *--d = pairs[two + 1];
-    *--d = pairs[two];
-  }
-  if (n >= 10) {
-    *--d = pairs[n * 2 + 1];
-    *--d = pairs[n * 2];
-  } else {
-    *--d = static_cast<char>('0' + n);
-  }
-  out.count = static_cast<int>(end - d);
-  std::memcpy(out.digits, d, static_cast<std::size_t>(out.count));
-  out.exp = out.count - 1 + zeros + removed - p;
+  out.n = n;
+  out.exp_last = zeros + removed - p;
   return true;
 }
 
@@ -218,10 +234,6 @@ bool fast_shortest(float v, decimal& out) {
 // one (src/common/ryu_common.h). Then the next lengths, correctly rounded, are tried.
 template <class F>
 decimal pg_shortest(F v, int max_digits) {
-  if constexpr (std::is_same_v<F, float>) {
-    decimal fast;
-    if (fast_shortest(v, fast)) return fast;
-  }
   decimal d = to_decimal(v, -1);
   if (!on_bound(v, d)) return d;
   for (int digits = d.count + 1; digits < max_digits; ++digits) {
@@ -231,69 +243,103 @@ decimal pg_shortest(F v, int max_digits) {
   return to_decimal(v, max_digits - 1);
 }
 
-// PostgreSQL's layout of the digits (to_chars / to_chars_df in f2s.c, d2s.c), written to
-// `p` (at most 32 bytes); returns the end.
-char* lay_out(bool negative, const decimal& d, int fixed_below, char* p) {
+// PostgreSQL's layout of `count` digits whose first has decimal exponent `exp` (to_chars /
+// to_chars_df in f2s.c, d2s.c), written at `p`; returns the end.
+char* lay_out(bool negative, const char* digits, int count, int exp, int fixed_below, char* p) {
   if (negative) *p++ = '-';
-  const std::size_t n = static_cast<std::size_t>(d.count);
-  if (d.exp < -4 || d.exp >= fixed_below) {
-    *p++ = d.digits[0];
+  const std::size_t n = static_cast<std::size_t>(count);
+  if (exp < -4 || exp >= fixed_below) {
+    *p++ = digits[0];
     if (n > 1) {
       *p++ = '.';
-      std::memcpy(p, d.digits + 1, n - 1);
+      std::memcpy(p, digits + 1, n - 1);
       p += n - 1;
     }
     *p++ = 'e';
-    *p++ = d.exp < 0 ? '-' : '+';
-    const int a = std::abs(d.exp);
+    *p++ = exp < 0 ? '-' : '+';
+    const int a = std::abs(exp);
     if (a >= 100) *p++ = static_cast<char>('0' + a / 100);
     *p++ = static_cast<char>('0' + a / 10 % 10);
     *p++ = static_cast<char>('0' + a % 10);
     return p;
   }
-  if (d.exp < 0) {
+  if (exp < 0) {
     *p++ = '0';
     *p++ = '.';
-    for (int z = -d.exp - 1; z > 0; --z) *p++ = '0';
-    std::memcpy(p, d.digits, n);
+    for (int z = -exp - 1; z > 0; --z) *p++ = '0';
+    std::memcpy(p, digits, n);
     return p + n;
   }
-  const std::size_t before = static_cast<std::size_t>(d.exp) + 1;  // digits before the point
+  const std::size_t before = static_cast<std::size_t>(exp) + 1;  // digits before the point
   if (n <= before) {
-    std::memcpy(p, d.digits, n);
+    std::memcpy(p, digits, n);
     p += n;
     for (std::size_t z = n; z < before; ++z) *p++ = '0';
     return p;
   }
-  std::memcpy(p, d.digits, before);
+  std::memcpy(p, digits, before);
   p += before;
   *p++ = '.';
-  std::memcpy(p, d.digits + before, n - before);
+  std::memcpy(p, digits + before, n - before);
   return p + (n - before);
 }
 
 template <class F>
-void append_pg_float(F v, int fixed_below, int max_digits, std::string& out) {
-  if (std::isnan(v)) {
-    out += "NaN";
-    return;
-  }
+char* write_pg_float(F v, int fixed_below, int max_digits, char* p) {
+  auto word = [p](std::string_view w) {
+    std::memcpy(p, w.data(), w.size());
+    return p + w.size();
+  };
+  if (std::isnan(v)) return word("NaN");
   const bool negative = std::signbit(v);
-  if (std::isinf(v)) {
-    out += negative ? "-Infinity" : "Infinity";
-    return;
-  }
-  if (v == 0) {
-    out += negative ? "-0" : "0";
-    return;
-  }
-  char buf[40];
-  out.append(buf, static_cast<std::size_t>(lay_out(negative, pg_shortest(v, max_digits), fixed_below, buf) - buf));
+  if (std::isinf(v)) return word(negative ? "-Infinity" : "Infinity");
+  if (v == 0) return word(negative ? "-0" : "0");
+  const decimal d = pg_shortest(v, max_digits);
+  return lay_out(negative, d.digits, d.count, d.exp, fixed_below, p);
 }
 
 }  // namespace
 
-void append_float4(float v, std::string& out) { append_pg_float(v, 6, 9, out); }
-void append_float8(double v, std::string& out) { append_pg_float(v, 15, 17, out); }
+char* write_float4(float v, char* p) {
+  fast_decimal f;
+  if (!fast_shortest(v, f)) return write_pg_float(v, 6, 9, p);
+  // n < 10^11: twelve digits, zero-padded, in two independent halves of three pairs (no
+  // loop whose length varies); the number's own digits are the last `count`.
+  char digits[32];
+  const std::uint64_t hi = f.n / 1000000, lo = f.n % 1000000;
+  put_pair(digits + 0, hi / 10000);
+  put_pair(digits + 2, hi / 100 % 100);
+  put_pair(digits + 4, hi % 100);
+  put_pair(digits + 6, lo / 10000);
+  put_pair(digits + 8, lo / 100 % 100);
+  put_pair(digits + 10, lo % 100);
+  const int count = decimal_length(f.n);
+  const char* first = digits + 12 - count;
+  const int exp = count - 1 + f.exp_last;
+  if (exp < 0 && exp >= -4) {
+    // 0.000ddd, an embedding's usual form: fixed-size copies, the digits' 16 bytes (the
+    // buffer has room) over the zeros' 8, written past the text into the caller's room.
+    *p = '-';
+    p += std::signbit(v);
+    std::memcpy(p, "0.000000", 8);
+    std::memcpy(p + 1 - exp, first, 16);
+    return p + 1 - exp + count;
+  }
+  return lay_out(std::signbit(v), first, count, exp, 6, p);
+}
+
+char* write_float4_general(float v, char* p) { return write_pg_float(v, 6, 9, p); }
+
+char* write_float8(double v, char* p) { return write_pg_float(v, 15, 17, p); }
+
+void append_float4(float v, std::string& out) {
+  char buf[float4_write_room];
+  out.append(buf, static_cast<std::size_t>(write_float4(v, buf) - buf));
+}
+
+void append_float8(double v, std::string& out) {
+  char buf[float8_text_max];
+  out.append(buf, static_cast<std::size_t>(write_float8(v, buf) - buf));
+}
 
 }  // namespace immichbak::copytext

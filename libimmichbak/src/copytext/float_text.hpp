@@ -8,9 +8,29 @@
 //   - "NaN" (any payload or sign), "Infinity", "-Infinity", "0", "-0".
 // Proven against the servers byte for byte by tests/integration/test_copytext_floats.cpp.
 
+#include <cstddef>
 #include <string>
 
 namespace immichbak::copytext {
+
+/// The longest texts: "-1.17549435e-38" (15 bytes), "-2.2250738585072014e-308" (24).
+inline constexpr std::size_t float4_text_max = 16;
+inline constexpr std::size_t float8_text_max = 24;
+/// The room write_float4 needs at p: it may write scratch bytes past its text (fixed-size
+/// copies instead of length-dependent ones), up to this far.
+inline constexpr std::size_t float4_write_room = 32;
+
+/// Write v's text at p (room for float4_write_room / float8_text_max bytes); return the
+/// end. The row renderers write straight into their buffer: a std::string append per value
+/// cost a third of the rendering time.
+char* write_float4(float v, char* p);
+char* write_float8(double v, char* p);
+
+/// write_float4 without its fast path: std::to_chars' shortest digits, and the next
+/// lengths where those are exactly a bound of v's rounding interval. The fast path must
+/// write the same text for every float: tests/unit/test_copytext.cpp samples that, and
+/// bench/float4_exhaustive.sh checks all 2^32 bit patterns.
+char* write_float4_general(float v, char* p);
 
 void append_float4(float v, std::string& out);
 void append_float8(double v, std::string& out);
