@@ -25,11 +25,16 @@ using namespace immichbak::backup_detail;
 namespace {
 
 std::vector<schema::table_data> two_tables() {
-  std::vector<schema::table_data> tables(2);
-  tables[0].schema = tables[1].schema = "public";
-  tables[0].name = "a";
-  tables[1].name = "b";
-  tables[0].copy_columns = tables[1].copy_columns = "(\"id\")";
+  // Built whole rather than assigned field by field: GCC 12's -Wrestrict misfires on string
+  // assignments from literals once inlined at -O2 (the Release build).
+  std::vector<schema::table_data> tables;
+  for (const char* name : {"a", "b"}) {
+    schema::table_data t;
+    t.schema = std::string("public");
+    t.name = std::string(name);
+    t.copy_columns = std::string("(\"id\")");
+    tables.push_back(std::move(t));
+  }
   return tables;
 }
 
