@@ -3,7 +3,7 @@
 # database, on a throwaway cluster (fsync on: tests/pg/with-cluster.sh without --fast).
 #
 #   bench/run.sh [--quick] [--assets N] [--reps R] [--jobs "1 2"] [--levels "3"] [--no-build]
-#                [--workdir DIR] [--keep]
+#                [--workdir DIR] [--keep] [--no-restore]
 #
 #   --quick        small database (2000 assets, ~30 MB plain) for a smoke run
 #   --assets N     size of the generated database (default 70000: about 1 GB of COPY text)
@@ -15,12 +15,13 @@
 #   --build-dir D  build (RelWithDebInfo) in D instead of the release preset's build/release
 #   --workdir DIR  where files go (default: a fresh directory under build/bench)
 #   --keep         keep the backup files
+#   --no-restore   time only the backups (bench/sizes.sh: the same runs at three sizes)
 #   --restore-only make one immichbak backup (--jobs 2) and one pg_dump | zstd -3 file, untimed,
 #                  and time only the restores
 #
 # Measured, side by side (warm cache: everything reads the same shared buffers / page cache):
 #   immichbak backup --jobs J        (zstd level 2, the default)
-#   immichbak backup --jobs 2 --binary-copy    (proven tables read as binary COPY, rendered here)
+#   immichbak backup --jobs J --binary-copy    (proven tables read as binary COPY, rendered here)
 #   immichbak backup --jobs 2 --compress gzip   (the file Immich's Backups page restores)
 #   pg_dump | zstd -3                (what a careful admin runs)
 #   pg_dump --clean --if-exists | gzip --rsyncable   (Immich's own nightly job)
@@ -48,6 +49,7 @@ build_dir=""
 workdir=""
 keep=0
 restore_only=0
+no_restore=0
 inside=0
 args=("$@")
 while [[ $# -gt 0 ]]; do
@@ -62,8 +64,9 @@ while [[ $# -gt 0 ]]; do
     --workdir) workdir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --restore-only) restore_only=1; shift ;;
+    --no-restore) no_restore=1; shift ;;
     --inside-cluster) inside=1; shift ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -165,11 +168,14 @@ for level in $levels; do
     add_run "$name" "rm -f '$dir'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$dir' --jobs $j --compress zstd:$level >/dev/null" -
   done
 done
-# The same backup with --binary-copy: the server sends binary rows, the workers write the
+# The same backups with --binary-copy: the server sends binary rows, the workers write the
 # text; the difference is what moving the float formatting to the client saves or costs.
-runs+=(immichbak-j2-binary)
-mkdir -p "$workdir/immichbak-j2-binary"
-add_run immichbak-j2-binary "rm -f '$workdir/immichbak-j2-binary'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$workdir/immichbak-j2-binary' --jobs 2 --binary-copy >/dev/null" -
+for j in $jobs_list; do
+  name="immichbak-j$j-binary"
+  runs+=("$name")
+  mkdir -p "$workdir/$name"
+  add_run "$name" "rm -f '$workdir/$name'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$workdir/$name' --jobs $j --binary-copy >/dev/null" -
+done
 # The gzip variant (a file Immich's own Backups page restores), against Immich's own job.
 runs+=(immichbak-gzip-j2)
 mkdir -p "$workdir/immichbak-gzip-j2"
@@ -231,7 +237,7 @@ report_row() {  # NAME: one markdown row with ratios against the baselines
   echo " floor size is 0: it writes nothing; RSS is the largest single process)"
 } | tee "$results"
 
-if [[ -f "$here/restore_hooks.sh" ]]; then
+if [[ $no_restore -eq 0 && -f "$here/restore_hooks.sh" ]]; then
   # shellcheck source=/dev/null
   source "$here/restore_hooks.sh"
   restore_benchmarks "$workdir/${runs[0]}.sql.zst" "$workdir/pg_dump.sql.zst" | tee -a "$results"
