@@ -18,14 +18,12 @@ using namespace immichbak::copytext;
 namespace {
 
 std::string f4(float v) {
-  std::string s;
-  append_float4(v, s);
-  return s;
+  char buf[float4_write_room];
+  return std::string(buf, write_float4(v, buf));
 }
 std::string f8(double v) {
-  std::string s;
-  append_float8(v, s);
-  return s;
+  char buf[float8_text_max];
+  return std::string(buf, write_float8(v, buf));
 }
 
 void put_be(std::string& out, std::uint64_t v, int bytes) {

@@ -109,6 +109,28 @@ bool reads_back(F v, const decimal& d) {
   return back == std::fabs(v);
 }
 
+// 10^0 ... 10^19: every power of ten a uint64_t holds.
+constexpr std::uint64_t pow10[] = {1,
+                                   10,
+                                   100,
+                                   1000,
+                                   10000,
+                                   100000,
+                                   1000000,
+                                   10000000,
+                                   100000000,
+                                   1000000000,
+                                   10000000000,
+                                   100000000000,
+                                   1000000000000,
+                                   10000000000000,
+                                   100000000000000,
+                                   1000000000000000,
+                                   10000000000000000,
+                                   100000000000000000,
+                                   1000000000000000000,
+                                   10000000000000000000u};
+
 // Two decimal digits of x < 100 at p.
 void put_pair(char* p, std::uint64_t x) {
   static constexpr char pairs[] =
@@ -120,9 +142,6 @@ void put_pair(char* p, std::uint64_t x) {
 
 // How many decimal digits n has (n >= 1): from its bit length, corrected by one comparison.
 int decimal_length(std::uint64_t n) {
-  static constexpr std::uint64_t pow10[] = {1,           10,           100,           1000,           10000,
-                                            100000,      1000000,      10000000,      100000000,      1000000000,
-                                            10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000};
   const int t = (std::bit_width(n) * 1233) >> 12;  // 1233 / 4096 ~ log10(2)
   return t + (n >= pow10[t]);
 }
@@ -145,26 +164,6 @@ struct fast_decimal {
 // kept inside the interval. Returns false where it does not apply; proven against the
 // servers by the bit-pattern sweep (tests/integration/test_backup_binary_copy.cpp).
 bool fast_shortest(float v, fast_decimal& out) {
-  static constexpr std::uint64_t pow10[] = {1,
-                                            10,
-                                            100,
-                                            1000,
-                                            10000,
-                                            100000,
-                                            1000000,
-                                            10000000,
-                                            100000000,
-                                            1000000000,
-                                            10000000000,
-                                            100000000000,
-                                            1000000000000,
-                                            10000000000000,
-                                            100000000000000,
-                                            1000000000000000,
-                                            10000000000000000,
-                                            100000000000000000,
-                                            1000000000000000000,
-                                            10000000000000000000u};
   const std::uint32_t b = std::bit_cast<std::uint32_t>(v);
   const std::uint32_t ieee_exp = (b >> 23) & 0xff, ieee_m = b & 0x7fffff;
   if (ieee_exp == 0 || ieee_exp == 0xff) return false;  // subnormal, zero, NaN, infinity
@@ -300,9 +299,11 @@ char* write_pg_float(F v, int fixed_below, int max_digits, char* p) {
 
 }  // namespace
 
+char* write_float4_general(float v, char* p) { return write_pg_float(v, 6, 9, p); }
+
 char* write_float4(float v, char* p) {
   fast_decimal f;
-  if (!fast_shortest(v, f)) return write_pg_float(v, 6, 9, p);
+  if (!fast_shortest(v, f)) return write_float4_general(v, p);
   // n < 10^11: twelve digits, zero-padded, in two independent halves of three pairs (no
   // loop whose length varies); the number's own digits are the last `count`.
   char digits[32];
@@ -328,18 +329,6 @@ char* write_float4(float v, char* p) {
   return lay_out(std::signbit(v), first, count, exp, 6, p);
 }
 
-char* write_float4_general(float v, char* p) { return write_pg_float(v, 6, 9, p); }
-
 char* write_float8(double v, char* p) { return write_pg_float(v, 15, 17, p); }
-
-void append_float4(float v, std::string& out) {
-  char buf[float4_write_room];
-  out.append(buf, static_cast<std::size_t>(write_float4(v, buf) - buf));
-}
-
-void append_float8(double v, std::string& out) {
-  char buf[float8_text_max];
-  out.append(buf, static_cast<std::size_t>(write_float8(v, buf) - buf));
-}
 
 }  // namespace immichbak::copytext

@@ -6,10 +6,9 @@
 //     double: "0.0001", "123456", "1.5";
 //   - else scientific with a sign and at least two exponent digits: "1e-05", "1.2345678e+07";
 //   - "NaN" (any payload or sign), "Infinity", "-Infinity", "0", "-0".
-// Proven against the servers byte for byte by tests/integration/test_copytext_floats.cpp.
+// Proven against the servers byte for byte by tests/integration/test_backup_binary_copy.cpp.
 
 #include <cstddef>
-#include <string>
 
 namespace immichbak::copytext {
 
@@ -31,8 +30,5 @@ char* write_float8(double v, char* p);
 /// write the same text for every float: tests/unit/test_copytext.cpp samples that, and
 /// bench/float4_exhaustive.sh checks all 2^32 bit patterns.
 char* write_float4_general(float v, char* p);
-
-void append_float4(float v, std::string& out);
-void append_float8(double v, std::string& out);
 
 }  // namespace immichbak::copytext
