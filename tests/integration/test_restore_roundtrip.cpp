@@ -45,9 +45,16 @@ TEST_CASE("restore round trip of the sample schema into a new database", "[resto
   std::mutex mu;
   std::vector<std::string> phases;
   auto o = options_for(file, target, jobs);
+  progress_event last_index_event;
+  std::string built_early;
   o.events.progress = [&](const progress_event& e) {
     std::lock_guard lock(mu);
     if (phases.empty() || phases.back() != e.phase) phases.push_back(e.phase);
+    if (e.phase == "indexes") last_index_event = e;
+  };
+  o.events.log = [&](log_level, const std::string& m) {
+    std::lock_guard lock(mu);
+    if (m.find("index units were built while data loaded") != std::string::npos) built_early = m;
   };
   restore_result r = restore(o);
   CHECK(r.database == target);
@@ -69,6 +76,14 @@ TEST_CASE("restore round trip of the sample schema into a new database", "[resto
   for (const char* p : {"preflight", "pre-data", "data", "indexes", "foreign-keys", "post-data", "owners", "privileges",
                         "analyze", "check", "swap"})
     CHECK(std::find(phases.begin(), phases.end(), p) != phases.end());
+  // Every index unit is counted in the indexes phase, also those built while data loaded.
+  CHECK(last_index_event.items_total == 4);
+  CHECK(last_index_event.items_done == 4);
+  if (jobs == 1) {
+    // One session: a table's indexes are built before the next table's rows are loaded
+    // (load/load_queue.hpp): the first table's two are built while the other one loads.
+    CHECK(built_early == "2 of 4 index units were built while data loaded");
+  }
 }
 
 TEST_CASE("restore --no-owner --no-privileges leaves ownership to the restoring role", "[restore][roundtrip][matrix]") {

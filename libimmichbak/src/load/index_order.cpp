@@ -35,4 +35,11 @@ double index_build_cost(std::string_view ddl, std::uint64_t table_rows) {
   return method_weight(access_method(ddl)) * static_cast<double>(std::max<std::uint64_t>(table_rows, 1));
 }
 
+bool locks_table_exclusively(std::string_view ddl) {
+  constexpr std::string_view needle = "alter table";
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  return std::search(ddl.begin(), ddl.end(), needle.begin(), needle.end(),
+                     [&](char a, char b) { return lower(a) == b; }) != ddl.end();
+}
+
 }  // namespace immichbak::load

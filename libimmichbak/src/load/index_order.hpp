@@ -16,4 +16,10 @@ namespace immichbak::load {
 /// table of `table_rows` rows. Only the order of the values means anything.
 double index_build_cost(std::string_view ddl, std::uint64_t table_rows);
 
+/// Whether the index unit `ddl` locks its table exclusively: an ALTER TABLE (ADD PRIMARY
+/// KEY / UNIQUE / EXCLUDE / CHECK, CLUSTER ON, REPLICA IDENTITY) takes ACCESS EXCLUSIVE,
+/// where CREATE INDEX takes a SHARE lock that other index builds share. Errs on the safe
+/// side: "ALTER TABLE" anywhere in the text counts.
+bool locks_table_exclusively(std::string_view ddl);
+
 }  // namespace immichbak::load

@@ -8,7 +8,9 @@
 #include "load/analyze.hpp"
 #include "load/binary_types.hpp"
 #include "load/frame_queue.hpp"
+#include "load/early_indexes.hpp"
 #include "load/index_order.hpp"
+#include "load/load_queue.hpp"
 #include "load/index_search_path.hpp"
 #include "pg/connection.hpp"
 #include "sqlscript/statement_check.hpp"
@@ -295,25 +297,31 @@ std::optional<frame_loaded> try_load_binary(const format::backup_reader& reader,
   return frame_loaded{rows, *head.columns, hash, true};
 }
 
-// Index builds, longest first (load/index_order.hpp). A frame that cannot be read
-// keeps its place; running it reports the damage.
-std::vector<const manifest_frame*> longest_first(const format::backup_reader& reader,
-                                                 const std::vector<const manifest_frame*>& units) {
+// The index units as load/load_queue.hpp takes them: build cost (load/index_order.hpp),
+// table, whether they may start once that table is in (`early`), whether they lock it
+// exclusively. A frame that cannot be read costs 0 and is kept apart; running it reports
+// the damage.
+std::vector<load_queue::index_unit> index_units(const format::backup_reader& reader,
+                                                const std::vector<const manifest_frame*>& units,
+                                                const std::set<table_key>& early) {
   std::map<table_key, std::uint64_t> rows;
   for (const auto& t : reader.get_manifest().tables) rows[{t.schema, t.name}] = t.rows;
-  std::vector<std::pair<double, const manifest_frame*>> costed;
+  std::vector<load_queue::index_unit> out;
+  out.reserve(units.size());
   for (const auto* f : units) {
-    double cost = 0;
+    load_queue::index_unit u;
+    u.table = {f->schema, f->table};
+    u.early = early.count(u.table) > 0;
+    u.exclusive = true;
     try {
-      auto it = rows.find({f->schema, f->table});
-      cost = index_build_cost(reader.read_frame(*f), it == rows.end() ? 0 : it->second);
+      std::string sql = reader.read_frame(*f);
+      auto it = rows.find(u.table);
+      u.cost = index_build_cost(sql, it == rows.end() ? 0 : it->second);
+      u.exclusive = locks_table_exclusively(sql);
     } catch (const error&) {
     }
-    costed.emplace_back(cost, f);
+    out.push_back(std::move(u));
   }
-  std::stable_sort(costed.begin(), costed.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<const manifest_frame*> out;
-  for (const auto& [cost, f] : costed) out.push_back(f);
   return out;
 }
 
@@ -434,37 +442,78 @@ load_result load_backup(const format::backup_reader& reader, const load_plan& pl
   // expressions call unaccent / ll_to_earth unqualified).
   for (auto* s : sessions) set_restore_search_path(*s, m);
 
-  if (!plan.data.empty()) {
-    binary_columns binary = find_binary_columns(*sessions[0], plan.tables_with_data);
+  // Data frames and index builds share the sessions (load/load_queue.hpp): a table's
+  // indexes may start once its data is in, while other tables still load.
+  binary_columns binary;
+  if (!plan.data.empty()) binary = find_binary_columns(*sessions[0], plan.tables_with_data);
+  std::vector<frame_queue::item> items;
+  items.reserve(plan.data.size());
+  for (const auto* f : plan.data) items.push_back({{f->schema, f->table}, f->plain_size});
+  load_queue queue(items, index_units(reader, plan.indexes, tables_indexable_early(*sessions[0], plan.tables_with_data)),
+                   sessions.size());
+  // Progress: the "indexes" phase starts when the last data frame is in; the units built
+  // before that are counted done as it starts.
+  std::size_t built_early = 0;
+  bool indexes_started = false;
+  auto start_indexes = [&] {  // with `mu` held
+    indexes_started = true;
+    if (plan.indexes.empty()) return;
+    rep.phase("indexes", plan.indexes.size());
+    if (built_early > 0)
+      rep.log(log_level::debug, fmt::format("{} of {} index units were built while data loaded", built_early,
+                                            plan.indexes.size()));
+    for (std::size_t i = 0; i < built_early; ++i) rep.item_done("", 0, 0);
+  };
+  if (plan.data.empty()) {
+    start_indexes();
+  } else {
     rep.phase("data", plan.data.size(), plan.data_bytes, plan.data_rows);
-    std::vector<frame_queue::item> items;
-    items.reserve(plan.data.size());
-    for (const auto* f : plan.data) items.push_back({{f->schema, f->table}, f->plain_size});
-    frame_queue queue(items, sessions.size());
-    auto take = [&queue](std::size_t k) { return queue.take(k); };
-    for_each_parallel(sessions, state, take, [&](pg::connection& c, std::size_t i) {
-      const manifest_frame& f = *plan.data[i];
-      auto bin = binary.find({f.schema, f.table});
-      frame_loaded done = load_data_frame(reader, f, c, [&] { state.check(); },
-                                          bin == binary.end() ? nullptr : &bin->second);
-      {
-        std::lock_guard lock(mu);
-        res.rows += done.rows;
-        if (done.binary) ++res.binary_frames;
-        res.loaded_hashes[{f.schema, f.table}].merge(done.hash);
-        auto [it, fresh] = res.copy_columns.emplace(table_key{f.schema, f.table}, done.columns);
-        if (!fresh && it->second != done.columns)
-          throw error(errc::corrupt_backup,
-                      fmt::format("{} lists other columns than the table's other data frames", describe_frame(f)));
-      }
-      rep.item_done(label_of(f), f.plain_size, done.rows);
-    });
-    res.frames += plan.data.size();
-    rep.log(log_level::debug, fmt::format("{} of {} data frames sent as binary COPY", res.binary_frames,
-                                          plan.data.size()));
   }
+  auto take = [&](std::size_t k) -> std::optional<std::size_t> {
+    for (;;) {
+      load_queue::next n = queue.take(k);
+      switch (n.what) {
+        case load_queue::kind::data: return n.item;
+        case load_queue::kind::index: return plan.data.size() + n.item;  // after the data frames
+        case load_queue::kind::finished: return std::nullopt;
+        case load_queue::kind::wait:
+          state.check();
+          queue.wait_for_change(n, std::chrono::milliseconds(50));
+          break;
+      }
+    }
+  };
+  for_each_parallel(sessions, state, take, [&](pg::connection& c, std::size_t i) {
+    if (i >= plan.data.size()) {
+      const manifest_frame& f = *plan.indexes[i - plan.data.size()];
+      run_ddl(reader, f, c, options.deadlock_retries);
+      queue.done({load_queue::kind::index, i - plan.data.size()});
+      std::lock_guard lock(mu);
+      if (indexes_started) rep.item_done(label_of(f), 0, 0);
+      else ++built_early;
+      return;
+    }
+    const manifest_frame& f = *plan.data[i];
+    auto bin = binary.find({f.schema, f.table});
+    frame_loaded done = load_data_frame(reader, f, c, [&] { state.check(); },
+                                        bin == binary.end() ? nullptr : &bin->second);
+    std::lock_guard lock(mu);
+    res.rows += done.rows;
+    if (done.binary) ++res.binary_frames;
+    res.loaded_hashes[{f.schema, f.table}].merge(done.hash);
+    auto [it, fresh] = res.copy_columns.emplace(table_key{f.schema, f.table}, done.columns);
+    if (!fresh && it->second != done.columns)
+      throw error(errc::corrupt_backup,
+                  fmt::format("{} lists other columns than the table's other data frames", describe_frame(f)));
+    rep.item_done(label_of(f), f.plain_size, done.rows);
+    if (queue.done({load_queue::kind::data, i})) {
+      rep.log(log_level::debug, fmt::format("{} of {} data frames sent as binary COPY", res.binary_frames,
+                                            plan.data.size()));
+      start_indexes();
+    }
+  });
+  res.frames += plan.data.size() + plan.indexes.size();
 
-  parallel("indexes", longest_first(reader, plan.indexes));
   parallel("foreign-keys", plan.foreign_keys);
   sequential("post-data", plan.final_units);
   paused.resume(*sessions[0]);  // before the owners step: ours to alter until then

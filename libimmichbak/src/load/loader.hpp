@@ -3,7 +3,8 @@
 //
 //   pre_data            sequential, on the leader (sessions[0])
 //   data                parallel: one frame = one COPY ... FROM STDIN, streamed
-//   post_data indexes   parallel, one unit per session
+//   post_data indexes   parallel, one unit per session; a table's units start as soon as
+//                       its data is in, while other tables still load (load/load_queue.hpp)
 //   post_data FKs       parallel
 //   post_data final     sequential (triggers, sequence values, database settings, ...)
 //   owners, privileges  sequential (each skipped on request)
