@@ -20,8 +20,9 @@
 #                  and time only the restores
 #
 # Measured, side by side (warm cache: everything reads the same shared buffers / page cache):
-#   immichbak backup --jobs J        (zstd level 2, the default)
-#   immichbak backup --jobs J --binary-copy    (proven tables read as binary COPY, rendered here)
+#   immichbak backup --jobs J        (zstd level 2, proven tables read as binary COPY and
+#                                     rendered here: the defaults)
+#   immichbak backup --jobs J --text-copy      (the server formats every row)
 #   immichbak backup --jobs 2 --compress gzip   (the file Immich's Backups page restores)
 #   pg_dump | zstd -3                (what a careful admin runs)
 #   pg_dump --clean --if-exists | gzip --rsyncable   (Immich's own nightly job)
@@ -168,13 +169,13 @@ for level in $levels; do
     add_run "$name" "rm -f '$dir'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$dir' --jobs $j --compress zstd:$level >/dev/null" -
   done
 done
-# The same backups with --binary-copy: the server sends binary rows, the workers write the
-# text; the difference is what moving the float formatting to the client saves or costs.
+# The same backups with --text-copy: the server formats every row itself; the difference is
+# what the default (binary rows, the workers write the text) saves or costs.
 for j in $jobs_list; do
-  name="immichbak-j$j-binary"
+  name="immichbak-j$j-text"
   runs+=("$name")
   mkdir -p "$workdir/$name"
-  add_run "$name" "rm -f '$workdir/$name'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$workdir/$name' --jobs $j --binary-copy >/dev/null" -
+  add_run "$name" "rm -f '$workdir/$name'/*; '$cli' -q backup --dbname 'dbname=$db' --dest '$workdir/$name' --jobs $j --text-copy >/dev/null" -
 done
 # The gzip variant (a file Immich's own Backups page restores), against Immich's own job.
 runs+=(immichbak-gzip-j2)

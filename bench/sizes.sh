@@ -5,8 +5,8 @@
 #   bench/sizes.sh [--sizes "17500 35000 70000"] [--reps R] [--build-dir D] [--no-build]
 #   bench/sizes.sh --from DIR [--sizes ...]    (the table again, from an earlier run's DIR)
 #
-# For each size: the plain dump's size, and for immichbak --jobs 2 (text COPY) and
-# --jobs 2 --binary-copy their speed-up against the floor and against pg_dump | zstd -3
+# For each size: the plain dump's size, and for immichbak --jobs 2 (binary COPY, the default)
+# and --jobs 2 --text-copy their speed-up against the floor and against pg_dump | zstd -3
 # (baseline wall / this run's wall, as bench/run.sh prints them) and seconds per GiB of
 # COPY text. Linear cost shows as ratios and s/GiB that stay put as the size grows.
 set -euo pipefail
@@ -47,16 +47,16 @@ fi
 col() { awk -F'|' -v n="$1" -v c="$2" '{ gsub(/ /, "", $2) } $2 == n { gsub(/[ x]/, "", $c); print $c }' "$3"; }
 
 {
-  echo "| assets | plain MiB | j2 vs floor | j2 vs pg_dump\|zstd | j2 s/GiB | binary vs floor | binary vs pg_dump\|zstd | binary s/GiB |"
-  echo "|-------:|----------:|------------:|-------------------:|---------:|----------------:|-----------------------:|-------------:|"
+  echo "| assets | plain MiB | j2 vs floor | j2 vs pg_dump\|zstd | j2 s/GiB | text vs floor | text vs pg_dump\|zstd | text s/GiB |"
+  echo "|-------:|----------:|------------:|-------------------:|---------:|--------------:|---------------------:|-----------:|"
   for n in $sizes; do
     f="$out/assets-$n.txt"
     plain=$(sed -n 's/.*plain dump=\([0-9]*\) MiB.*/\1/p' "$f")
-    printf '| %6s | %9s | %10sx | %17sx | %8.2f | %14sx | %21sx | %12.2f |\n' "$n" "$plain" \
+    printf '| %6s | %9s | %10sx | %17sx | %8.2f | %12sx | %19sx | %10.2f |\n' "$n" "$plain" \
       "$(col immichbak-j2 6 "$f")" "$(col immichbak-j2 4 "$f")" \
       "$(echo "$(col immichbak-j2 3 "$f") * 1024 / $plain" | bc -l)" \
-      "$(col immichbak-j2-binary 6 "$f")" "$(col immichbak-j2-binary 4 "$f")" \
-      "$(echo "$(col immichbak-j2-binary 3 "$f") * 1024 / $plain" | bc -l)"
+      "$(col immichbak-j2-text 6 "$f")" "$(col immichbak-j2-text 4 "$f")" \
+      "$(echo "$(col immichbak-j2-text 3 "$f") * 1024 / $plain" | bc -l)"
   done
   echo
   echo "(each size on its own cluster, fastest of its rounds; every run's full table is in $out)"

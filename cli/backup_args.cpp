@@ -79,10 +79,13 @@ void add_backup_options(CLI::App* sub, backup_args& a, bool env_for_all) {
                     "Back up the database even if it holds no Immich tables (by default that is refused: it is "
                     "usually the wrong database, e.g. \"postgres\" when neither --dbname nor PGDATABASE names one)"),
       "IMMICHBAK_ALLOW_NON_IMMICH");
-  env(sub->add_flag("--binary-copy", a.binary_copy,
-                    "Read tables of number, text, uuid, jsonb, bytea, array and vector columns with binary COPY "
-                    "and write the same text (each type proven on the server first; the file does not change): "
-                    "less work for the database server, more for this machine"),
+  // One flag with its negation: --text-copy turns the default off (and so does
+  // IMMICHBAK_BINARY_COPY=0); --binary-copy stays accepted for scripts written before it was the default.
+  env(sub->add_flag("--binary-copy,!--text-copy", a.binary_copy,
+                    "--binary-copy (the default): read tables of number, text, uuid, jsonb, bytea, array and vector "
+                    "columns with binary COPY and write the same text here (each type proven on the server first; "
+                    "the file does not change), less work for the database server. --text-copy: the server "
+                    "formats every row, as pg_dump does"),
       "IMMICHBAK_BINARY_COPY");
 }
 

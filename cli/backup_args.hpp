@@ -20,7 +20,7 @@ struct backup_args {
   int jobs = 1;
   std::vector<std::string> exclude;
   bool exclude_regenerable = false;
-  bool binary_copy = false;
+  bool binary_copy = true;  ///< --binary-copy / --text-copy
   double lock_timeout_s = 30;
   bool allow_non_immich = false;
 };

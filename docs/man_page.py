@@ -51,7 +51,9 @@ def option_entries(lines):
     for line in lines:
         m = re.match(r"^  (-[^\s]+)(?: (.*?))?(?:\s{2,}(.*))?$", line)
         if m:
-            entries.append([m.group(1).split(","), (m.group(2) or "").strip(), (m.group(3) or "").strip()])
+            # "--binary-copy,--text-copy{false}": CLI11 marks a negating name with the value it sets.
+            names = [re.sub(r"\{[^}]*\}$", "", n) for n in m.group(1).split(",")]
+            entries.append([names, (m.group(2) or "").strip(), (m.group(3) or "").strip()])
         elif line.strip() and entries:
             entries[-1][2] = (entries[-1][2] + " " + line.strip()).strip()
     return entries

@@ -239,6 +239,34 @@ TEST_CASE("cli: backup says which database it backs up and refuses one without I
   CHECK(backup_files(dest) == 1);
 }
 
+TEST_CASE("cli: binary COPY is the default, --text-copy and IMMICHBAK_BINARY_COPY=0 turn it off", "[cli][matrix]") {
+  test::scratch_database src("cli_binary");
+  test::load_immich_fixture(src, 30);
+  test::temp_dir tmp("cli_binary");
+  fs::path dest = tmp.path() / "out";
+  fs::create_directories(dest);
+  // -v shows the debug line "data: N of M table(s) read with binary COPY" when binary COPY is planned.
+  auto planned = [](const test::cli_outcome& r) { return r.err.find("read with binary COPY") != std::string::npos; };
+  const std::string common = fmt::format("--dbname {} --dest {} -v", q(src.dsn()), q(dest.string()));
+  auto dflt = run_cli("backup " + common, tmp.path());
+  INFO(dflt.err);
+  CHECK(dflt.rc == 0);
+  CHECK(planned(dflt));
+  CHECK(dflt.err.find("data: 0 of") == std::string::npos);
+  auto text = run_cli("backup --text-copy " + common, tmp.path());
+  CHECK(text.rc == 0);
+  CHECK_FALSE(planned(text));
+  auto explicit_binary = run_cli("backup --binary-copy " + common, tmp.path());  // scripts from before the default
+  CHECK(explicit_binary.rc == 0);
+  CHECK(planned(explicit_binary));
+  auto run_text = run_cli("run " + common, tmp.path(), "IMMICHBAK_BINARY_COPY=0");
+  INFO(run_text.err);
+  CHECK(run_text.rc == 0);
+  CHECK(run_text.err.find("backup") != std::string::npos);
+  CHECK_FALSE(planned(run_text));
+  CHECK(backup_files(dest) == 4);
+}
+
 TEST_CASE("cli: --progress always in a log prints each phase's real counts, in order", "[cli][matrix]") {
   test::scratch_database src("cli_progress");
   test::load_immich_fixture(src, 30);

@@ -77,7 +77,7 @@ extern "C" {
  * @brief The version of this C interface (not of the library): raised when functions or
  *        options versions are added. Compare with immichbak_c_api_version() at run time.
  */
-#define IMMICHBAK_C_API_VERSION 2
+#define IMMICHBAK_C_API_VERSION 3
 
 /**
  * @brief The C interface version of the library linked at run time.
@@ -292,7 +292,9 @@ typedef enum immichbak_compression {
 } immichbak_compression;
 
 /** @brief The current version of #immichbak_backup_options. */
-#define IMMICHBAK_BACKUP_OPTIONS_VERSION 1
+/** Version 2 appended `binary_copy`; a caller built with version 1 still works (its backups
+ *  get the library's default, binary COPY). */
+#define IMMICHBAK_BACKUP_OPTIONS_VERSION 2
 
 /** @brief What and where immichbak_backup() backs up. Initialise with immichbak_backup_options_init(). */
 typedef struct immichbak_backup_options {
@@ -311,6 +313,9 @@ typedef struct immichbak_backup_options {
   uint64_t chunk_bytes;       /**< plain bytes per data frame; default 4 MiB */
   uint64_t split_table_bytes; /**< tables larger than this are split among the jobs; default 256 MiB */
   immichbak_events events;    /**< callbacks and cancel token; default all NULL */
+  /* version 2 */
+  int binary_copy; /**< non-zero (default): tables of proven types are read with binary COPY
+                        and rendered here, the file unchanged; 0: the server formats every row */
 } immichbak_backup_options;
 
 /**
@@ -947,7 +952,9 @@ typedef struct immichbak_run_result immichbak_run_result;
 typedef void (*immichbak_step_fn)(int step, const immichbak_run_result* so_far, void* user);
 
 /** @brief The current version of #immichbak_run_options. */
-#define IMMICHBAK_RUN_OPTIONS_VERSION 1
+/** Version 1 embedded version 1 of #immichbak_backup_options, whose size has changed since;
+ *  this library refuses it. Version 2 embeds version 2. */
+#define IMMICHBAK_RUN_OPTIONS_VERSION 2
 
 /** @brief What immichbak_run() does. Initialise with immichbak_run_options_init(). */
 typedef struct immichbak_run_options {

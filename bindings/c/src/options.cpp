@@ -4,11 +4,14 @@
 // Versioning (libgit2's GIT_*_OPTIONS_VERSION pattern): fields are only ever appended. When
 // a version 2 of a struct exists, init(opts, 1) must write only the version-1 fields (the
 // caller's struct is that small) and to_cpp() must read only the fields of opts->version,
-// leaving the rest at the C++ defaults. Today every struct has one version.
+// leaving the rest at the C++ defaults. immichbak_backup_options has two versions (2 appended
+// binary_copy); the restore and run options each changed their layout once, so their old
+// version is refused (check_version's `first`).
 
 #include "c_api.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -73,6 +76,11 @@ void init_policy(immichbak_retention_policy& p) {
   p.partial_max_age_seconds = d.partial_max_age.count();
 }
 
+// How much of the struct a caller of `version` has: init must not write past it.
+std::size_t backup_options_size(unsigned int version) {
+  return version == 1 ? offsetof(immichbak_backup_options, binary_copy) : sizeof(immichbak_backup_options);
+}
+
 immichbak::backup_options to_cpp(const immichbak_backup_options& o) {
   check_version(o.version, IMMICHBAK_BACKUP_OPTIONS_VERSION, "immichbak_backup_options");
   immichbak::backup_options b;
@@ -90,6 +98,7 @@ immichbak::backup_options to_cpp(const immichbak_backup_options& o) {
   b.chunk_bytes = static_cast<std::size_t>(o.chunk_bytes);
   b.split_table_bytes = o.split_table_bytes;
   b.events = to_sink(o.events);
+  if (o.version >= 2) b.binary_copy = o.binary_copy != 0;
   return b;
 }
 
@@ -194,7 +203,7 @@ int immichbak_backup_options_init(immichbak_backup_options* options, unsigned in
     require(options, "options");
     check_version(version, IMMICHBAK_BACKUP_OPTIONS_VERSION, "immichbak_backup_options");
     const immichbak::backup_options d;  // the C++ defaults are the one source of truth
-    std::memset(options, 0, sizeof *options);
+    std::memset(options, 0, backup_options_size(version));
     options->version = version;
     options->compression = IMMICHBAK_COMPRESSION_ZSTD;
     options->compression_level = d.compression_level;
@@ -204,6 +213,7 @@ int immichbak_backup_options_init(immichbak_backup_options* options, unsigned in
     options->lock_timeout_ms = static_cast<std::uint64_t>(d.lock_timeout.count());
     options->chunk_bytes = d.chunk_bytes;
     options->split_table_bytes = d.split_table_bytes;
+    if (version >= 2) options->binary_copy = d.binary_copy ? 1 : 0;
   });
 }
 

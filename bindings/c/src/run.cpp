@@ -21,7 +21,7 @@ immichbak_run_result::immichbak_run_result(immichbak::run_result r) : value(std:
 namespace {
 
 immichbak::run_options to_cpp_run(const immichbak_run_options& o) {
-  check_version(o.version, IMMICHBAK_RUN_OPTIONS_VERSION, "immichbak_run_options");
+  check_version(o.version, IMMICHBAK_RUN_OPTIONS_VERSION, "immichbak_run_options", 2);
   immichbak::run_options r;
   r.backup = to_cpp(o.backup);
   r.backup.events = {};  // run_options: the backup's own events are ignored; say so by dropping them
@@ -58,12 +58,13 @@ extern "C" {
 int immichbak_run_options_init(immichbak_run_options* options, unsigned int version) {
   return guarded([&] {
     require(options, "options");
-    check_version(version, IMMICHBAK_RUN_OPTIONS_VERSION, "immichbak_run_options");
+    check_version(version, IMMICHBAK_RUN_OPTIONS_VERSION, "immichbak_run_options", 2);
     const immichbak::run_options d;
     std::memset(options, 0, sizeof *options);
     options->version = version;
     // The embedded backup options get their own current version: they are versioned by
-    // the run options' version (run options version 1 embeds backup options version 1).
+    // the run options' version (run options version 2 embeds backup options version 2;
+    // version 1 embedded the smaller backup options version 1 and is refused).
     if (int rc = immichbak_backup_options_init(&options->backup, IMMICHBAK_BACKUP_OPTIONS_VERSION); rc != IMMICHBAK_OK)
       throw immichbak::error(static_cast<immichbak::errc>(rc), immichbak_last_error_message());
     options->restore_test_every_seconds = d.restore_test_every ? d.restore_test_every->count() : -1;

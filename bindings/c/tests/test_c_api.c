@@ -95,6 +95,8 @@ typedef struct counters {
   int progress;
   int bad;    /* a callback saw something impossible */
   int steps;  /* run: step_done calls */
+  int binary_plans; /* backup's debug line "data: N of M table(s) read with binary COPY" */
+  int binary_tables; /* the sum of their N */
 } counters;
 
 static void on_log(int level, const char* message, void* user) {
@@ -103,6 +105,10 @@ static void on_log(int level, const char* message, void* user) {
   if (level < IMMICHBAK_LOG_DEBUG || level > IMMICHBAK_LOG_ERROR || message == NULL) {
     fprintf(stderr, "bad log call: level %d\n", level);
     c->bad++;
+  }
+  if (message != NULL && strstr(message, "read with binary COPY") != NULL) {
+    c->binary_plans++;
+    c->binary_tables += atoi(message + strlen("data: "));
   }
   if (message != NULL && strstr(message, SECRET) != NULL) {
     fprintf(stderr, "a log message holds the password\n");
@@ -185,6 +191,12 @@ static void test_versions_and_errors(void) {
   CHECK(strcmp(immichbak_last_error_message(), "") == 0);
   CHECK(o.version == IMMICHBAK_BACKUP_OPTIONS_VERSION);
   CHECK(o.compression == IMMICHBAK_COMPRESSION_ZSTD && o.jobs == 1 && o.lock_timeout_ms == 30000);
+  CHECK(o.binary_copy == 1);
+  /* A caller built with version 1 has a struct without binary_copy: init writes none of it. */
+  memset(&o, 0x5a, sizeof o);
+  CHECK_OK(immichbak_backup_options_init(&o, 1));
+  CHECK(o.version == 1 && o.jobs == 1);
+  CHECK(((const unsigned char*)&o.binary_copy)[0] == 0x5a);
 
   /* Options never initialised (version 0) are refused by the operation, naming the init. */
   o.version = 0;
@@ -326,6 +338,7 @@ static immichbak_backup_result* take_backup(int exclusions, counters* c) {
   o.jobs = 2;
   o.require_immich = 1;
   if (exclusions) {
+    o.binary_copy = 0; /* the server formats every row: no binary COPY plan is made */
     o.compression = IMMICHBAK_COMPRESSION_GZIP;
     o.exclude_regenerable = 1;
     o.exclude_table_data = patterns;
@@ -757,8 +770,11 @@ static void test_run(counters* c) {
   char metrics[1200];
 
   snprintf(metrics, sizeof metrics, "%s/immichbak.prom", work);
+  /* Version 1 embedded the smaller backup options version 1: refused, never misread. */
+  CHECK_FAILS_WITH(immichbak_run_options_init(&o, 1), IMMICHBAK_E_INVALID_ARGUMENT);
+  CHECK(strstr(immichbak_last_error_message(), "layout changed") != NULL);
   CHECK_OK(immichbak_run_options_init(&o, IMMICHBAK_RUN_OPTIONS_VERSION));
-  CHECK(o.backup.version == IMMICHBAK_BACKUP_OPTIONS_VERSION);
+  CHECK(o.backup.version == IMMICHBAK_BACKUP_OPTIONS_VERSION && o.backup.binary_copy == 1);
   CHECK(o.restore_test_every_seconds == -1 && o.hook_timeout_seconds == 300);
   o.backup.dsn = "dbname=c_api_src";
   o.backup.dest_dir = backups;
@@ -864,10 +880,12 @@ int main(int argc, char** argv) {
 
   a = take_backup(0, &c);
   CHECK(c.progress > 0);
+  CHECK(c.binary_plans == 1 && c.binary_tables > 0); /* binary COPY is the default */
   check_backup_result(a, 0);
   sleep(1); /* a later snapshot second: the two backups' order is certain */
   b = take_backup(1, &c);
   check_backup_result(b, 1);
+  CHECK(c.binary_plans == 1);
   snprintf(file_a, sizeof file_a, "%s", immichbak_backup_result_file(a));
   snprintf(file_b, sizeof file_b, "%s", immichbak_backup_result_file(b));
   immichbak_backup_result_free(a);

@@ -92,7 +92,8 @@ void init_backup(py::module_& m) {
       py::arg("compress") = "zstd", py::arg("compression_level") = 2, py::arg("jobs") = 1,
       py::arg("exclude_table_data") = std::vector<std::string>{}, py::arg("exclude_regenerable") = false,
       py::arg("require_immich") = false, py::arg("lock_timeout") = 30.0, py::arg("chunk_bytes") = std::size_t{4u << 20},
-      py::arg("split_table_bytes") = std::uint64_t{256u << 20}, py::arg("binary_copy") = false, py::arg("log") = py::none(),
+      py::arg("split_table_bytes") = std::uint64_t{256u << 20},
+      py::arg("binary_copy") = immichbak::backup_options{}.binary_copy, py::arg("log") = py::none(),
       py::arg("progress") = py::none(), py::arg("cancel") = py::none(),
       "Back up the database `dsn` names (empty: the PG* environment) into dest_dir as one file "
       "PREFIX-YYYYMMDDTHHMMSSZ.sql.zst (.sql.gz, .sql) with its FILE.sha256 sidecar. On failure or "

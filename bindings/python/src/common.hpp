@@ -157,7 +157,7 @@ struct backup_args {
   py::object lock_timeout;
   std::size_t chunk_bytes = 0;
   std::uint64_t split_table_bytes = 0;
-  bool binary_copy = false;
+  bool binary_copy = true;
 };
 backup_options make_backup_options(const backup_args& a);
 

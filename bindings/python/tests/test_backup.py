@@ -43,9 +43,16 @@ def test_gzip_and_plain_variants(source_db, tmp_path):
     assert plain.tables_excluded > 0
 
 
-def test_binary_copy_writes_the_same_rows(source_db, tmp_path):
-    binary = immichbak.backup(tmp_path, dsn="dbname=" + source_db, prefix="binary", binary_copy=True)
-    text = immichbak.backup(tmp_path, dsn="dbname=" + source_db, prefix="text")
+def test_binary_copy_is_the_default_and_writes_the_same_rows(source_db, tmp_path):
+    def read_with_binary_copy(**kwargs):
+        logs = []
+        r = immichbak.backup(tmp_path, dsn="dbname=" + source_db, log=lambda level, m: logs.append(m), **kwargs)
+        counts = [m for m in logs if "read with binary COPY" in m]
+        return r, counts
+    binary, binary_logs = read_with_binary_copy(prefix="binary")
+    text, text_logs = read_with_binary_copy(prefix="text", binary_copy=False)
+    assert binary_logs and not binary_logs[0].startswith("data: 0 of"), binary_logs
+    assert not text_logs, text_logs
     hashes = lambda r: [(t.schema, t.name, t.rows, t.content_hash, t.plain_bytes)
                         for t in immichbak.read_manifest(r.file).tables]
     assert hashes(binary) == hashes(text)
