@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -21,10 +20,7 @@ using namespace immichbak;
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::slurp;
 
 std::map<std::string, std::uint64_t> row_counts(const std::string& dsn) {
   pg::connection c(dsn);

@@ -55,10 +55,7 @@ inline std::uint32_t fault_seed() {
   return s && *s ? static_cast<std::uint32_t>(std::strtoul(s, nullptr, 10)) : 20251203u;
 }
 
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test::slurp;
 
 /// One run of the `immichbak` executable in a child process. stdout and stderr go to files
 /// in `dir`; progress is off. Everything the child needs is prepared before fork().
@@ -435,8 +432,7 @@ class frozen_server {
  private:
   /// State T in /proc/PID/stat (stopped by a signal); false when the process is gone.
   static bool job_stopped(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), {});
+    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
     auto close = stat.rfind(')');
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
   }

@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <unistd.h>
 
 #ifdef IMMICHBAK_CLI_PATH
@@ -25,10 +24,7 @@ namespace {
 const std::string cli = IMMICHBAK_CLI_PATH;
 const std::string password = "Zq8rT2mVx7LkP4-immich";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test::slurp;
 
 // The role logs in over TCP only with its scram password: a line for it alone goes first
 // in the test cluster's pg_hba.conf (every other role keeps trust), removed afterwards.

@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 namespace immichbak::test {
@@ -20,10 +18,6 @@ cli_outcome run_cli(const std::string& args, const fs::path& scratch, const std:
   int rc = run(fmt::format("( env {} {} {} >{} 2>{} )", env, shell_quote(IMMICHBAK_CLI_PATH), args,
                            shell_quote(out.string()), shell_quote(err.string())),
                &ignored);
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
   return {rc, slurp(out), slurp(err)};
 #else
   (void)args, (void)scratch, (void)env;

@@ -131,5 +131,7 @@ class private_cluster {
 
 std::filesystem::path source_dir();
 std::string shell_quote(const std::string& s);
+/// The file's bytes; "" when it does not exist or cannot be read.
+std::string slurp(const std::filesystem::path& p);
 
 }  // namespace immichbak::test
