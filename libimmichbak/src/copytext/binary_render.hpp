@@ -3,10 +3,10 @@
 //
 // Why: Immich's embeddings (real[] or pgvector's vector, nearly all of a dump's bytes) cost
 // the server most of a backup's work formatting floats as text: `COPY smart_search TO
-// STDOUT` takes 2.4 times as long as the same COPY in binary format. With --binary-copy,
-// backup asks for binary COPY where every column has a kind below and writes the text here,
-// in its parallel workers, so the file, its hashes and its psql restore stay exactly what
-// they were (docs/performance.md has what it saves the server and costs the client).
+// STDOUT` takes 2.4 times as long as the same COPY in binary format. So by default (not with
+// --text-copy) backup asks for binary COPY where every column has a kind below and writes
+// the text here, in its parallel workers, so the file, its hashes and its psql restore are
+// what text COPY gives (docs/performance.md has what it saves the server and costs the client).
 //
 // Each kind reproduces the server's output function under the backup's session settings
 // (format/header_sql.hpp): extra_float_digits 3, bytea_output hex. A kind is used only after
