@@ -46,9 +46,10 @@ bool encode_uuid(std::string_view t, std::string& out) {
   return true;
 }
 
-// Exact powers of ten in float: 10^10 = 2^10 * 9765625 is the last whose odd part fits
-// the 24-bit significand.
-constexpr float exact_pow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+// Exact powers of ten in double: 10^22 = 2^22 * 5^22 is the last whose odd part fits the
+// 53-bit significand.
+constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -65,10 +66,16 @@ bool slow_float(const char* first, const char* last, float& v) {
 // after it (at the ',' or `end`), or nullptr to decline (NaN, Infinity, subnormals,
 // anything else: the text path keeps the server's own handling of them).
 //
-// Most embedding values have at most 7 significant digits and a small exponent: then the
-// digits w <= 2^24 and 10^|e| (|e| <= 10) are exact floats, and one IEEE division or
-// multiplication rounds correctly, which is what strtof / float4in compute (Clinger's
-// fast path). Everything else goes to std::from_chars, exact as well.
+// float4out writes at most 9 significant digits. With |e| <= 22 the digits w < 10^9 and
+// 10^|e| are exact doubles, so one IEEE division or multiplication gives q, the decimal
+// correctly rounded to double (Clinger's fast path, in double). Rounding q to float then
+// gives the decimal correctly rounded to float, which is what strtof / float4in compute:
+// a float rounding boundary (a midpoint between two floats) is itself a double, so no
+// boundary can lie strictly between the exact value and its nearest double q; only when q
+// is such a midpoint could the two roundings differ (q's tie is broken to even, the exact
+// value may be off the tie). That case, q outside the normal float range, and everything
+// else go to std::from_chars, exact as well. (Embedding values have 8 or 9 digits: a float
+// fast path, w <= 2^24, took one in ten; this one takes all but about one in 2^29.)
 const char* parse_float(const char* p, const char* end, float& v) {
   const char* const first = p;
   const bool negative = p != end && *p == '-';
@@ -109,13 +116,19 @@ const char* parse_float(const char* p, const char* end, float& v) {
     return slow_float(first, q, v) ? q : nullptr;
   }
   const int e10 = scale + exponent;
-  // Where float arithmetic runs in wider registers (x87) one operation could round twice.
-  constexpr bool float_ops_round_once = FLT_EVAL_METHOD == 0;
-  if (float_ops_round_once && significant <= 9 && w <= (1u << 24) && e10 >= -10 && e10 <= 10) {
-    float x = static_cast<float>(w);  // exact
-    x = e10 < 0 ? x / exact_pow10[-e10] : x * exact_pow10[e10];
-    v = negative ? -x : x;
-    return p;
+  // Where double arithmetic runs in wider registers (x87) one operation could round twice.
+  constexpr bool double_ops_round_once = FLT_EVAL_METHOD == 0;
+  if (double_ops_round_once && significant <= 9 && e10 >= -22 && e10 <= 22) {
+    const double w_exact = static_cast<double>(w);
+    const double q = e10 < 0 ? w_exact / exact_pow10[-e10] : w_exact * exact_pow10[e10];
+    // The 29 bits a double has below a normal float's 23: exactly half of them is a midpoint.
+    constexpr std::uint64_t below_float = (std::uint64_t{1} << 29) - 1, midpoint = std::uint64_t{1} << 28;
+    const bool on_midpoint = (std::bit_cast<std::uint64_t>(q) & below_float) == midpoint;
+    if (w == 0 || (q >= FLT_MIN && q <= FLT_MAX && !on_midpoint)) {
+      const float x = static_cast<float>(q);
+      v = negative ? -x : x;
+      return p;
+    }
   }
   return slow_float(first, p, v) ? p : nullptr;
 }
