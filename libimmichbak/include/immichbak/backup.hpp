@@ -66,7 +66,7 @@ struct backup_options {
   /// server first, other tables keep text COPY. The file is identical either way. It moves
   /// the float formatting of embeddings from the server to the backup's workers: about 40 %
   /// less server CPU and about as much more client CPU (docs/performance.md). On by
-  /// default: with one job it measured 13 % faster on a 2-core machine, as fast with two,
+  /// default: with one job it measured 13 % faster on a 2-core machine, 0-7 % with two,
   /// and it leaves the database server (usually Immich's own host) more room. false: the
   /// server formats every row (text COPY), as pg_dump does.
   bool binary_copy = true;
