@@ -35,13 +35,14 @@ void stop_server_fast() {
                            test::shell_quote(datadir)));
 }
 
-// Waits until `p` is in the middle of its COPYs: for a backup, a COPY TO STDOUT running and
-// every session of it past its first statement (so no connection attempt is under way);
-// for a restore, a COPY FROM STDIN into the scratch database of `target`.
+// Waits until `p` is in the middle of its COPYs: for a backup, a COPY TO STDOUT (text, or
+// binary with "(FORMAT binary)" after it) running and every session of it past its first
+// statement (so no connection attempt is under way); for a restore, a COPY FROM STDIN into
+// the scratch database of `target`.
 bool wait_mid_copy(cli_process& p, op what, const std::string& target, int sessions) {
   std::string sql =
       what == op::backup
-          ? fmt::format("SELECT CASE WHEN count(*) FILTER (WHERE query LIKE 'COPY%TO STDOUT' AND state = 'active') > 0 "
+          ? fmt::format("SELECT CASE WHEN count(*) FILTER (WHERE query LIKE 'COPY%TO STDOUT%' AND state = 'active') > 0 "
                         "AND count(*) FILTER (WHERE query <> '') >= {} THEN 1 ELSE 0 END FROM pg_stat_activity "
                         "WHERE application_name = 'immichbak' AND pid <> pg_backend_pid()",
                         sessions)
