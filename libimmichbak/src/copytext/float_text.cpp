@@ -109,120 +109,135 @@ bool reads_back(F v, const decimal& d) {
   return back == std::fabs(v);
 }
 
-// 10^0 ... 10^19: every power of ten a uint64_t holds.
-constexpr std::uint64_t pow10[] = {1,
-                                   10,
-                                   100,
-                                   1000,
-                                   10000,
-                                   100000,
-                                   1000000,
-                                   10000000,
-                                   100000000,
-                                   1000000000,
-                                   10000000000,
-                                   100000000000,
-                                   1000000000000,
-                                   10000000000000,
-                                   100000000000000,
-                                   1000000000000000,
-                                   10000000000000000,
-                                   100000000000000000,
-                                   1000000000000000000,
-                                   10000000000000000000u};
-
-// Two decimal digits of x < 100 at p.
-void put_pair(char* p, std::uint64_t x) {
-  static constexpr char pairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  std::memcpy(p, pairs + 2 * x, 2);
-}
+// 10^0 ... 10^9.
+constexpr std::uint32_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
 
 // How many decimal digits n has (n >= 1): from its bit length, corrected by one comparison.
-int decimal_length(std::uint64_t n) {
+int decimal_length(std::uint32_t n) {
   const int t = (std::bit_width(n) * 1233) >> 12;  // 1233 / 4096 ~ log10(2)
   return t + (n >= pow10[t]);
+}
+
+// The eight decimal digits of x < 10^8, zero-padded, as the bytes of a word to store in
+// memory order: split into halves, quarters and digits in parallel lanes of one 64-bit word
+// by multiplications (no table, no loop; the SWAR method of Lemire's "Faster integer
+// formatting"; checked against snprintf for every x when written).
+std::uint64_t eight_digits(std::uint32_t x) {
+  const std::uint64_t merged = (x / 10000) | (std::uint64_t{x % 10000} << 32);  // two lanes of 4 digits
+  const std::uint64_t lane_low7 = (std::uint64_t{0x7f} << 32) | 0x7f;
+  const std::uint64_t top = ((merged * 10486) >> 20) & lane_low7;  // each lane / 100
+  const std::uint64_t hundreds = ((merged - 100 * top) << 16) + top;  // four lanes of 2 digits
+  const std::uint64_t lane_low4 = 0x000f000f000f000fu;
+  std::uint64_t tens = ((hundreds * 103) >> 10) & lane_low4;  // each lane / 10
+  tens += (hundreds - 10 * tens) << 8;  // eight lanes of one digit, most significant first
+  tens += 0x3030303030303030u;  // '0'
+  if constexpr (std::endian::native == std::endian::big) tens = __builtin_bswap64(tens);
+  return tens;
 }
 
 __extension__ typedef unsigned __int128 u128;  // GCC/Clang; __extension__: no -Wpedantic
 
 // The digits as an integer: value = n * 10^exp_last, n without trailing zeros.
 struct fast_decimal {
-  std::uint64_t n;
+  std::uint32_t n;  ///< < 10^9
   int exp_last;  ///< the decimal exponent of n's last digit
 };
 
-// The fast path for a real whose digits fit the arithmetic below (about 1e-10 <= |v| <
-// 4e6: every embedding): Ryu's idea without its tables. At a decimal scale 10^-p chosen for
-// 9-10 digits, the value and the bounds of its rounding interval (mantissa * 4 +- 1 or 2,
-// times 2^e) times 10^p are exact 128-bit products shifted right by -e, so their integer
-// parts and whether anything was cut off are known exactly, with no division. Then digits
-// are dropped while a number strictly inside the interval remains (the bounds themselves
-// excluded, as PostgreSQL does), and the value is rounded half-to-even at that scale and
-// kept inside the interval. Returns false where it does not apply; proven against the
-// servers by the bit-pattern sweep (tests/integration/test_backup_binary_copy.cpp).
+// floor(e log10(2)), floor(log10(3/4 2^e)) and floor(e log2(10)), exact for the
+// exponents of reals (Schubfach's integer approximations; checked for |e| < 160).
+constexpr int floor_log10_pow2(int e) { return static_cast<int>((std::int64_t{e} * 661971961083) >> 41); }
+constexpr int floor_log10_three_quarters_pow2(int e) {
+  return static_cast<int>((std::int64_t{e} * 661971961083 - 274743187321) >> 41);
+}
+constexpr int floor_log2_pow10(int e) { return static_cast<int>((std::int64_t{e} * 913124641741) >> 38); }
+
+// 10^-k for k in [-46, 32], scaled into [2^62, 2^63) and rounded up: for each k,
+// g = floor(10^-k * 2^(125 - floor_log2_pow10(-k))) + 1 (in [2^125, 2^126)), and the entry is
+// (g >> 63) + 1. Computed with exact rationals (Python: fractions.Fraction).
+constexpr int pow10_k_min = -46;
+constexpr std::uint64_t pow10_scaled[] = {
+    0x701a97b150cf1838, 0x59aedfc10d7279c6, 0x47bf19673df52e38,
+    0x72cb5bd86321e38d, 0x5bd5e313828182d7, 0x4977e8dc68679be0,
+    0x758ca7c70d7292ff, 0x5e0a1fd271287599, 0x4b3b4ca85a86c47b,
+    0x785ee10d5da46d91, 0x604be73de4838ada, 0x4d0985cb1d3608af,
+    0x7b426fab61f00de4, 0x629b8c891b267183, 0x4ee2d6d415b85acf,
+    0x7e37be2022c0914c, 0x64f964e68233a770, 0x50c783eb9b5c85f3,
+    0x409f9cbc7c4a04c3, 0x6765c793fa10079e, 0x52b7d2dcc80cd2e5,
+    0x422ca8b0a00a4251, 0x69e10de76676d081, 0x54b40b1f852bda01,
+    0x43c33c1937564801, 0x6c6b935b8bbd4001, 0x56bc75e2d6310001,
+    0x4563918244f40001, 0x6f05b59d3b200001, 0x58d15e1762800001,
+    0x470de4df82000001, 0x71afd498d0000001, 0x5af3107a40000001,
+    0x48c2739500000001, 0x746a528800000001, 0x5d21dba000000001,
+    0x4a817c8000000001, 0x7735940000000001, 0x5f5e100000000001,
+    0x4c4b400000000001, 0x7a12000000000001, 0x61a8000000000001,
+    0x4e20000000000001, 0x7d00000000000001, 0x6400000000000001,
+    0x5000000000000001, 0x4000000000000001, 0x6666666666666667,
+    0x51eb851eb851eb86, 0x4189374bc6a7ef9e, 0x68db8bac710cb296,
+    0x53e2d6238da3c212, 0x431bde82d7b634db, 0x6b5fca6af2bd215f,
+    0x55e63b88c230e77f, 0x44b82fa09b5a52cc, 0x6df37f675ef6eae0,
+    0x57f5ff85e5925580, 0x465e6604b7a84466, 0x709709a125da070a,
+    0x5a126e1a84ae6c08, 0x480ebe7b9d58566d, 0x734aca5f6226f0ae,
+    0x5c3bd5191b525a25, 0x49c97747490eae84, 0x760f253edb4ab0d3,
+    0x5e72843249088d76, 0x4b8ed0283a6d3df8, 0x78e480405d7b9659,
+    0x60b6cd004ac94514, 0x4d5f0a66a23a9daa, 0x7bcb43d769f762a9,
+    0x63090312bb2c4eee, 0x4f3a68dbc8f03f25, 0x7ec3daf941806507,
+    0x65697bfa9acd1da0, 0x51212ffbaf0a7e19, 0x40e7599625a1fe7b,
+    0x67d88f56a29cca5e,
+};
+
+// x * g / 2^95 rounded to odd: the integer part, with its lowest bit set when anything was
+// cut off, so that comparing it with an even number decides the exact comparison.
+std::uint32_t round_to_odd(std::uint64_t g, std::uint64_t x) {
+  const auto high = static_cast<std::uint64_t>((u128{g} * x) >> 64);
+  return static_cast<std::uint32_t>((high >> 31) | (((high & 0xffffffffu) + 0xffffffffu) >> 32));
+}
+
+// The fast path for every normal real: Schubfach (R. Giulietti, "The Schubfach way to
+// render doubles", 2020), with PostgreSQL's rounding interval, whose bounds are always
+// excluded (its Ryu is built with STRICTLY_SHORTEST 0; Schubfach's `out` flag is always 1).
+// The scale 10^k is chosen so that the interval, four times v's, spans fewer than ten units:
+// at most one number one digit shorter (a multiple of ten) lies inside it, and else one or
+// both of the two numbers around v at this scale, the closer one (ties to even) then. The
+// three products are exact enough by the paper's proof; the result is checked against the
+// general path for all 2^32 bit patterns (bench/float4_exhaustive.sh). Returns false for
+// zero, subnormals, infinities and NaN.
 bool fast_shortest(float v, fast_decimal& out) {
   const std::uint32_t b = std::bit_cast<std::uint32_t>(v);
   const std::uint32_t ieee_exp = (b >> 23) & 0xff, ieee_m = b & 0x7fffff;
-  if (ieee_exp == 0 || ieee_exp == 0xff) return false;  // subnormal, zero, NaN, infinity
-  const std::uint32_t m2 = ieee_m | 0x800000u;
-  const int e = static_cast<int>(ieee_exp) - 150 - 2;  // value * 4 = mv * 2^e
-  const int exp2 = static_cast<int>(ieee_exp) - 127;  // 2^exp2 <= v < 2^(exp2 + 1)
-  if (e >= 0) return false;
-  // floor(log10(2^exp2)), exact for |exp2| < 1650 (Ryu's constant): v >= 10^k.
-  const int k = exp2 >= 0 ? static_cast<int>((static_cast<std::uint32_t>(exp2) * 78913u) >> 18)
-                          : -static_cast<int>(((static_cast<std::uint32_t>(-exp2) * 78913u) >> 18) + 1);
-  const int p = 9 - k;  // v * 10^p < 10^11
-  if (p < 0 || p > 19) return false;
-  const int g = -e;
-  // The value times 4, and its rounding interval's bounds: mv + 2 above; mv - 2 below, or
-  // mv - 1 at a power of two, where the next float down is half as far.
-  const std::uint64_t mv = 4 * std::uint64_t{m2};
-  const bool full_lower_gap = ieee_m != 0 || ieee_exp <= 1;
-  const u128 scale = pow10[p];
-  const u128 mask = (u128{1} << g) - 1;
-  // One multiplication: the bounds' products are the value's plus or minus the scale's.
-  const u128 xv = mv * scale, xp = xv + 2 * scale, xm = xv - scale - (full_lower_gap ? scale : 0);
-  std::uint64_t vr = static_cast<std::uint64_t>(xv >> g);
-  std::uint64_t vp = static_cast<std::uint64_t>(xp >> g);
-  std::uint64_t vm = static_cast<std::uint64_t>(xm >> g);
-  if ((xp & mask) == 0) --vp;  // the upper bound itself is excluded
-  // Drop digits while a number strictly inside remains at the next scale. Embeddings drop
-  // one to three, a number that varies from value to value: the first four are decided by
-  // independent comparisons rather than a loop whose exit the branch predictor would miss.
-  // (If dropping r digits leaves one inside, so does dropping fewer: the sum is the count.)
-  const std::uint64_t qp[5] = {vp, vp / 10, vp / 100, vp / 1000, vp / 10000};
-  const std::uint64_t qm[5] = {vm, vm / 10, vm / 100, vm / 1000, vm / 10000};
-  const std::uint64_t qr[5] = {vr, vr / 10, vr / 100, vr / 1000, vr / 10000};
-  int removed = (qp[1] > qm[1]) + (qp[2] > qm[2]) + (qp[3] > qm[3]) + (qp[4] > qm[4]);
-  const std::uint64_t vr0 = vr;
-  vp = qp[removed];
-  vm = qm[removed];
-  vr = qr[removed];
-  if (removed == 4) {
-    while (vp / 10 > vm / 10) {  // short numbers: 0.5, 1e-05, 1234
-      vp /= 10;
-      vm /= 10;
-      vr /= 10;
-      ++removed;
-    }
-  }
-  // Round the value half to even at 10^(removed - p): what was dropped is
-  // (vr0 mod 10^removed) + (xv mod 2^g) / 2^g, in units of the last kept digit / 10^removed.
-  const u128 dropped = (u128{vr0 - vr * pow10[removed]} << g) + (xv & mask);
-  const u128 half = u128{pow10[removed]} << (g - 1);
-  std::uint64_t n = vr + static_cast<std::uint64_t>((dropped > half) | ((dropped == half) & (vr & 1)));
-  n = std::max(n, vm + 1);  // the lower bound (or below) is excluded
-  n = std::min(n, vp);
-  int zeros = 0;
-  while (n % 10 == 0) {  // rare: the rounding above seldom ends on a zero
+  if (ieee_exp == 0 || ieee_exp == 0xff) return false;
+  const int q = static_cast<int>(ieee_exp) - 150;  // v = c * 2^q
+  const std::uint64_t cb = std::uint64_t{ieee_m | 0x800000u} << 2;
+  // The interval's bounds times 4: c * 4 +- 2, or - 1 below a power of two (the next real
+  // down is half as far), except above the smallest normal, whose neighbour is subnormal.
+  const bool full_lower_gap = ieee_m != 0 || ieee_exp == 1;
+  const std::uint64_t cbl = cb - (full_lower_gap ? 2 : 1), cbr = cb + 2;
+  const int k = full_lower_gap ? floor_log10_pow2(q) : floor_log10_three_quarters_pow2(q);
+  const int h = q + floor_log2_pow10(-k) + 33;
+  const std::uint64_t g = pow10_scaled[k - pow10_k_min];
+  // v, its lower and upper bound, times 4 * 10^-k.
+  const std::uint32_t vb = round_to_odd(g, cb << h), vbl = round_to_odd(g, cbl << h), vbr = round_to_odd(g, cbr << h);
+  const std::uint32_t s = vb >> 2, t = s + 1;
+  // Every choice below is computed and selected without a branch: which of them applies
+  // varies from value to value, and mispredicted branches took half the time.
+  const auto s_div10 = static_cast<std::uint32_t>((std::uint64_t{s} * 1717986919) >> 34);  // s / 10
+  const std::uint32_t sp10 = 10 * s_div10, tp10 = sp10 + 10;
+  // (Bitwise on 0/1 values: GCC turns the same logic written with && and ?: into branches.)
+  const std::uint32_t sp10_in = vbl < (sp10 << 2), tp10_in = (tp10 << 2) < vbr;
+  const std::uint32_t s_in = vbl < (s << 2), t_in = (t << 2) < vbr;
+  const auto cmp = static_cast<std::int64_t>(vb) - static_cast<std::int64_t>((std::uint64_t{s} + t) << 1);
+  const std::uint32_t t_closer = static_cast<std::uint32_t>(cmp > 0) | (static_cast<std::uint32_t>(cmp == 0) & s);  // ties to even
+  const std::uint32_t one_in = s_in ^ t_in;
+  const std::uint32_t pick_t = (one_in & t_in) | (~one_in & t_closer & 1);
+  const std::uint32_t shorter = static_cast<std::uint32_t>(s >= 100) & (sp10_in ^ tp10_in);  // one of sp10, tp10 inside
+  const std::uint32_t longer_n = s + pick_t, shorter_n = s_div10 + tp10_in;
+  std::uint32_t n = longer_n ^ ((longer_n ^ shorter_n) & (0u - shorter));
+  int exp_last = k + static_cast<int>(shorter);
+  while (n % 10 == 0) {  // rare: s or t ends in a zero, or the shorter number does too
     n /= 10;
-    ++zeros;
+    ++exp_last;
   }
   out.n = n;
-  out.exp_last = zeros + removed - p;
+  out.exp_last = exp_last;
   return true;
 }
 
@@ -304,18 +319,14 @@ char* write_float4_general(float v, char* p) { return write_pg_float(v, 6, 9, p)
 char* write_float4(float v, char* p) {
   fast_decimal f;
   if (!fast_shortest(v, f)) return write_float4_general(v, p);
-  // n < 10^11: twelve digits, zero-padded, in two independent halves of three pairs (no
-  // loop whose length varies); the number's own digits are the last `count`.
+  // n < 10^9: nine digits, zero-padded, the first alone and the other eight at once; the
+  // number's own digits are the last `count`.
   char digits[32];
-  const std::uint64_t hi = f.n / 1000000, lo = f.n % 1000000;
-  put_pair(digits + 0, hi / 10000);
-  put_pair(digits + 2, hi / 100 % 100);
-  put_pair(digits + 4, hi % 100);
-  put_pair(digits + 6, lo / 10000);
-  put_pair(digits + 8, lo / 100 % 100);
-  put_pair(digits + 10, lo % 100);
+  digits[0] = static_cast<char>('0' + f.n / 100000000);
+  const std::uint64_t rest = eight_digits(f.n % 100000000);
+  std::memcpy(digits + 1, &rest, 8);
   const int count = decimal_length(f.n);
-  const char* first = digits + 12 - count;
+  const char* first = digits + 9 - count;
   const int exp = count - 1 + f.exp_last;
   if (exp < 0 && exp >= -4) {
     // 0.000ddd, an embedding's usual form: fixed-size copies, the digits' 16 bytes (the
