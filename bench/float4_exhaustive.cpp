@@ -23,10 +23,13 @@
 
 namespace {
 
-// The float a vector "[text]" loads as, or false when the encoder declines it.
+// The float a vector "[text,1.0...]" loads first, or false when the encoder declines it.
+// The second value leaves room after the first, as in a real list, so that the parser's
+// word-at-a-time reading is tried (the loop per character reads the rest; the unit test
+// compares both readings).
 bool parse(std::string_view text, float& v, std::string& scratch) {
   scratch.clear();
-  const std::string vec = "[" + std::string(text) + "]";
+  const std::string vec = "[" + std::string(text) + ",1.000000000000000000000000000]";
   if (!immichbak::load::encode_value(immichbak::load::binary_kind::vector, vec, scratch)) return false;
   std::uint32_t bits = 0;
   for (int i = 0; i < 4; ++i) bits = bits << 8 | static_cast<unsigned char>(scratch[4 + static_cast<std::size_t>(i)]);

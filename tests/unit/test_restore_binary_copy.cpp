@@ -106,14 +106,23 @@ TEST_CASE("binary copy: COPY column lists", "[restore][binary]") {
 }
 
 namespace {
-// The float a one-element vector encodes to.
+// The float the vector "[text, ...]" encodes first: `text` read alone (the parser's loop
+// per character) and with room after it (where it first tries a word at a time); both
+// readings must agree.
 std::optional<float> vector_float(const std::string& text) {
-  std::string out;
-  if (!encode_value(binary_kind::vector, "[" + text + "]", out)) return std::nullopt;
-  REQUIRE(out.size() == 8);
-  std::uint32_t bits = 0;
-  for (int i = 4; i < 8; ++i) bits = bits << 8 | static_cast<unsigned char>(out[i]);
-  return std::bit_cast<float>(bits);
+  auto first_float = [](const std::string& vector, std::size_t size) -> std::optional<float> {
+    std::string out;
+    if (!encode_value(binary_kind::vector, vector, out)) return std::nullopt;
+    REQUIRE(out.size() == size);
+    std::uint32_t bits = 0;
+    for (int i = 4; i < 8; ++i) bits = bits << 8 | static_cast<unsigned char>(out[i]);
+    return std::bit_cast<float>(bits);
+  };
+  const auto alone = first_float("[" + text + "]", 8);
+  const auto with_room = first_float("[" + text + ",1.000000000000000000000000000]", 12);
+  REQUIRE(alone.has_value() == with_room.has_value());
+  if (alone) REQUIRE(std::bit_cast<std::uint32_t>(*alone) == std::bit_cast<std::uint32_t>(*with_room));
+  return alone;
 }
 }  // namespace
 

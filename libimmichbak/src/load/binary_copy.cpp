@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace immichbak::load {
 
@@ -61,6 +62,77 @@ bool slow_float(const char* first, const char* last, float& v) {
   return std::isfinite(v) && std::fpclassify(v) != FP_SUBNORMAL;
 }
 
+// Eight bytes in memory order as a little-endian word (its first byte lowest).
+std::uint64_t load_le64(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
+
+// How many of a word's bytes, from its first, are ASCII digits (0 to 8): bytes ^ '0' are 0-9
+// for digits; adding 0x76 sets the top bit of 10-0x7f, or-ing the bytes sets it for 0x80-0xff.
+// A carry out of a byte only reaches later bytes, after the first non-digit.
+int leading_digits(std::uint64_t word) {
+  const std::uint64_t x = word ^ 0x3030303030303030u;
+  const std::uint64_t non_digit = ((x + 0x7676767676767676u) | x) & 0x8080808080808080u;
+  return non_digit == 0 ? 8 : std::countr_zero(non_digit) / 8;
+}
+
+// The value of the first `count` (1 to 8) digits of a word: shifted so that they are its last
+// bytes (leading zeros before them), then combined in pairs, fours and eights by
+// multiplications (the SWAR method of simdjson's parse_eight_digits_unrolled).
+std::uint64_t digits_value(std::uint64_t word, int count) {
+  std::uint64_t v = (word - 0x3030303030303030u) << (8 * (8 - count));  // borrows only reach later bytes
+  v = v * 10 + (v >> 8);                                                 // pairs
+  v = (((v & 0x000000ff000000ffu) * (100 + (std::uint64_t{1000000} << 32))) +
+       (((v >> 16) & 0x000000ff000000ffu) * (1 + (std::uint64_t{10000} << 32)))) >>
+      32;
+  return v;
+}
+
+// Rounds q, a decimal correctly rounded to double, on to float, when that gives the decimal
+// correctly rounded to float (parse_float says why); false where it may not.
+bool to_float_exactly(double q, bool negative, float& v) {
+  // The 29 bits a double has below a normal float's 23: exactly half of them is a midpoint.
+  constexpr std::uint64_t below_float = (std::uint64_t{1} << 29) - 1, midpoint = std::uint64_t{1} << 28;
+  const bool on_midpoint = (std::bit_cast<std::uint64_t>(q) & below_float) == midpoint;
+  if (q != 0 && (q < FLT_MIN || q > FLT_MAX || on_midpoint)) return false;
+  const float x = static_cast<float>(q);
+  v = negative ? -x : x;
+  return true;
+}
+
+// Where double arithmetic runs in wider registers (x87) one operation could round twice.
+constexpr bool double_ops_round_once = FLT_EVAL_METHOD == 0;
+
+// parse_float's word-at-a-time reading of the usual form, digits.digits followed by ',',
+// at p (after the sign), with at least 25 bytes before `end`: the digit runs measured and
+// valued eight bytes at a time, no loop per character. The decimal as one integer w (the
+// integer part's digits, then the fraction's) has at most 15 digits, so w and
+// 10^fraction_digits are exact doubles and one division rounds correctly. Returns the
+// position of the ',', or nullptr for anything else (an exponent, a run of eight or more
+// integer digits, more digits): the loop per character reads those.
+const char* parse_float_words(const char* p, bool negative, float& v) {
+  const std::uint64_t int_word = load_le64(p);
+  const int int_digits = leading_digits(int_word);
+  if (int_digits == 0 || int_digits == 8 || p[int_digits] != '.') return nullptr;
+  const char* frac = p + int_digits + 1;
+  const std::uint64_t w1 = load_le64(frac), w2 = load_le64(frac + 8);
+  const int d1 = leading_digits(w1);
+  const int frac_digits = d1 < 8 ? d1 : 8 + leading_digits(w2);
+  const char* after = frac + frac_digits;
+  if (frac_digits == 0 || int_digits + frac_digits > 15 || *after != ',') return nullptr;
+  constexpr std::uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+                                     1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
+                                     100000000000000, 1000000000000000};
+  const std::uint64_t frac_value =
+      d1 < 8 ? digits_value(w1, d1)
+             : digits_value(w1, 8) * pow10[frac_digits - 8] + (frac_digits > 8 ? digits_value(w2, frac_digits - 8) : 0);
+  const std::uint64_t w = digits_value(int_word, int_digits) * pow10[frac_digits] + frac_value;
+  return to_float_exactly(static_cast<double>(w) / exact_pow10[frac_digits], negative, v) ? after : nullptr;
+}
+
 // Parses one number of a float list, from `p` up to the next ',' or `end`, in the form
 // float4out / vector_out write it: -?digits[.digits][e[+-]digits]. Returns the position
 // after it (at the ',' or `end`), or nullptr to decline (NaN, Infinity, subnormals,
@@ -78,10 +150,16 @@ bool slow_float(const char* first, const char* last, float& v) {
 // or 9 digits: the float fast path this replaced, w <= 2^24, sent every 9-digit one to
 // from_chars. A scan of every float's 9-digit midpoint decimal found 12 midpoint cases:
 // tests/unit/test_restore_binary_copy.cpp.)
+//
+// Values with room after them (nearly every element of a list) first try
+// parse_float_words; what it declines, the loop below reads.
 const char* parse_float(const char* p, const char* end, float& v) {
   const char* const first = p;
   const bool negative = p != end && *p == '-';
   if (negative) ++p;
+  if (double_ops_round_once && end - p >= 25) {  // room for 8 bytes, '.' and 16
+    if (const char* after = parse_float_words(p, negative, v)) return after;
+  }
   std::uint32_t w = 0;
   int significant = 0, scale = 0, mantissa_digits = 0;
   auto take = [&](char c) {
@@ -118,19 +196,10 @@ const char* parse_float(const char* p, const char* end, float& v) {
     return slow_float(first, q, v) ? q : nullptr;
   }
   const int e10 = scale + exponent;
-  // Where double arithmetic runs in wider registers (x87) one operation could round twice.
-  constexpr bool double_ops_round_once = FLT_EVAL_METHOD == 0;
   if (double_ops_round_once && significant <= 9 && e10 >= -22 && e10 <= 22) {
     const double w_exact = static_cast<double>(w);
     const double q = e10 < 0 ? w_exact / exact_pow10[-e10] : w_exact * exact_pow10[e10];
-    // The 29 bits a double has below a normal float's 23: exactly half of them is a midpoint.
-    constexpr std::uint64_t below_float = (std::uint64_t{1} << 29) - 1, midpoint = std::uint64_t{1} << 28;
-    const bool on_midpoint = (std::bit_cast<std::uint64_t>(q) & below_float) == midpoint;
-    if (w == 0 || (q >= FLT_MIN && q <= FLT_MAX && !on_midpoint)) {
-      const float x = static_cast<float>(q);
-      v = negative ? -x : x;
-      return p;
-    }
+    if (to_float_exactly(q, negative, v)) return p;
   }
   return slow_float(first, p, v) ? p : nullptr;
 }
