@@ -195,12 +195,13 @@ std::uint32_t round_to_odd(std::uint64_t g, std::uint64_t x) {
 // The fast path for every normal real: Schubfach (R. Giulietti, "The Schubfach way to
 // render doubles", 2020), with PostgreSQL's rounding interval, whose bounds are always
 // excluded (its Ryu is built with STRICTLY_SHORTEST 0; Schubfach's `out` flag is always 1).
-// The scale 10^k is chosen so that the interval, four times v's, spans fewer than ten units:
-// at most one number one digit shorter (a multiple of ten) lies inside it, and else one or
-// both of the two numbers around v at this scale, the closer one (ties to even) then. The
-// three products are exact enough by the paper's proof; the result is checked against the
-// general path for all 2^32 bit patterns (bench/float4_exhaustive.sh). Returns false for
-// zero, subnormals, infinities and NaN.
+// The scale 10^k, k = floor(log10(2^q)), makes the rounding interval (2^q wide) span one to
+// ten units: at most one multiple of ten lies inside it (a number one digit shorter; the
+// paper's algorithm looks for it from three digits on), and else one or both of the two
+// numbers around v at this scale, the closer one (ties to even) then. The three products
+// are exact enough by the paper's proof; the result is checked against the general path
+// for all 2^32 bit patterns (bench/float4_exhaustive.sh). Returns false for zero,
+// subnormals, infinities and NaN.
 bool fast_shortest(float v, fast_decimal& out) {
   const std::uint32_t b = std::bit_cast<std::uint32_t>(v);
   const std::uint32_t ieee_exp = (b >> 23) & 0xff, ieee_m = b & 0x7fffff;
