@@ -1,6 +1,5 @@
 #include "copytext/float_text.hpp"
 
-#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
