@@ -1,6 +1,7 @@
 #include "copytext/binary_render.hpp"
 
 #include "copytext/float_text.hpp"
+#include "util/byte_order.hpp"
 
 #include <immichbak/error.hpp>
 
@@ -20,21 +21,9 @@ namespace {
                                   "; please report this");
 }
 
-std::uint32_t be32(const char* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return std::endian::native == std::endian::little ? __builtin_bswap32(v) : v;
-}
-std::uint16_t be16(const char* p) {
-  std::uint16_t v;
-  std::memcpy(&v, p, 2);
-  return std::endian::native == std::endian::little ? __builtin_bswap16(v) : v;
-}
-std::uint64_t be64(const char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
-}
+using util::load_be16;
+using util::load_be32;
+using util::load_be64;
 
 void need(std::string_view b, std::size_t n, const char* what) {
   if (b.size() != n) malformed(fmt::format("a {} value of {} bytes", what, b.size()));
@@ -51,11 +40,11 @@ static_assert(float4_text_max <= number_text_max);
 char* write_number(render_kind kind, std::string_view b, char* p) {
   auto integer = [p](std::int64_t v) { return std::to_chars(p, p + number_text_max, v).ptr; };
   switch (kind) {
-    case render_kind::int2: need(b, 2, "smallint"); return integer(static_cast<std::int16_t>(be16(b.data())));
-    case render_kind::int4: need(b, 4, "integer"); return integer(static_cast<std::int32_t>(be32(b.data())));
-    case render_kind::int8: need(b, 8, "bigint"); return integer(static_cast<std::int64_t>(be64(b.data())));
-    case render_kind::float4: need(b, 4, "real"); return write_float4(std::bit_cast<float>(be32(b.data())), p);
-    case render_kind::float8: need(b, 8, "double"); return write_float8(std::bit_cast<double>(be64(b.data())), p);
+    case render_kind::int2: need(b, 2, "smallint"); return integer(static_cast<std::int16_t>(load_be16(b.data())));
+    case render_kind::int4: need(b, 4, "integer"); return integer(static_cast<std::int32_t>(load_be32(b.data())));
+    case render_kind::int8: need(b, 8, "bigint"); return integer(static_cast<std::int64_t>(load_be64(b.data())));
+    case render_kind::float4: need(b, 4, "real"); return write_float4(std::bit_cast<float>(load_be32(b.data())), p);
+    case render_kind::float8: need(b, 8, "double"); return write_float8(std::bit_cast<double>(load_be64(b.data())), p);
     default: malformed("a number of an unexpected kind");
   }
 }
@@ -83,8 +72,8 @@ class direct_writer {
 // array_out for arrays of numbers: no element ever needs quotes ("NaN", "Infinity" do not).
 void render_array(render_kind element, std::uint32_t element_oid, std::string_view b, std::string& out) {
   if (b.size() < 12) malformed("a short array header");
-  const std::int32_t ndim = static_cast<std::int32_t>(be32(b.data()));
-  const std::uint32_t oid = be32(b.data() + 8);
+  const std::int32_t ndim = static_cast<std::int32_t>(load_be32(b.data()));
+  const std::uint32_t oid = load_be32(b.data() + 8);
   if (ndim < 0 || ndim > 6 || oid != element_oid) malformed("an array header of another shape");
   if (ndim == 0) {
     out += "{}";
@@ -96,8 +85,8 @@ void render_array(render_kind element, std::uint32_t element_oid, std::string_vi
   bool default_bounds = true;
   std::int64_t total = 1;
   for (int d = 0; d < ndim; ++d) {
-    dims[d] = static_cast<std::int32_t>(be32(b.data() + pos));
-    lbounds[d] = static_cast<std::int32_t>(be32(b.data() + pos + 4));
+    dims[d] = static_cast<std::int32_t>(load_be32(b.data() + pos));
+    lbounds[d] = static_cast<std::int32_t>(load_be32(b.data() + pos + 4));
     pos += 8;
     if (dims[d] < 0) malformed("a negative array dimension");
     if (lbounds[d] != 1) default_bounds = false;
@@ -123,7 +112,7 @@ void render_array(render_kind element, std::uint32_t element_oid, std::string_vi
   for (int d = 0; d < ndim; ++d) *p++ = '{';
   for (std::int64_t k = 0; k < total; ++k) {
     if (pos + 4 > b.size()) malformed("a short array element");
-    const std::int32_t len = static_cast<std::int32_t>(be32(b.data() + pos));
+    const std::int32_t len = static_cast<std::int32_t>(load_be32(b.data() + pos));
     pos += 4;
     if (len == -1) {
       std::memcpy(p, "NULL", 4);
@@ -151,14 +140,14 @@ void render_array(render_kind element, std::uint32_t element_oid, std::string_vi
 // pgvector's vector_out: [a,b,...] with float4out's digits.
 void render_vector(std::string_view b, std::string& out) {
   if (b.size() < 4) malformed("a short vector");
-  const std::size_t dim = be16(b.data());
+  const std::size_t dim = load_be16(b.data());
   if (b.size() != 4 + 4 * dim) malformed(fmt::format("a vector of {} dimensions in {} bytes", dim, b.size()));
   direct_writer w(out, 2 + dim * (float4_text_max + 1) + float4_write_room);
   char* p = w.p;
   *p++ = '[';
   for (std::size_t i = 0; i < dim; ++i) {
     if (i) *p++ = ',';
-    p = write_float4(std::bit_cast<float>(be32(b.data() + 4 + 4 * i)), p);
+    p = write_float4(std::bit_cast<float>(load_be32(b.data() + 4 + 4 * i)), p);
   }
   *p++ = ']';
   w.p = p;
@@ -289,7 +278,7 @@ std::size_t binary_row_decoder::consume(std::string_view data, const std::functi
   if (!header_done_) {
     if (data.size() < 19) return 0;
     if (std::memcmp(data.data(), signature, 11) != 0) malformed("no binary COPY signature");
-    const std::uint32_t ext = be32(data.data() + 15);
+    const std::uint32_t ext = load_be32(data.data() + 15);
     if (data.size() < 19 + static_cast<std::size_t>(ext)) return 0;
     pos = 19 + ext;
     header_done_ = true;
@@ -297,7 +286,7 @@ std::size_t binary_row_decoder::consume(std::string_view data, const std::functi
   while (pos < data.size()) {
     if (trailer_seen_) malformed("data after the trailer");
     if (data.size() - pos < 2) return pos;
-    const std::int16_t fields = static_cast<std::int16_t>(be16(data.data() + pos));
+    const std::int16_t fields = static_cast<std::int16_t>(load_be16(data.data() + pos));
     if (fields == -1) {
       trailer_seen_ = true;
       pos += 2;
@@ -309,7 +298,7 @@ std::size_t binary_row_decoder::consume(std::string_view data, const std::functi
     std::size_t p = pos + 2;
     for (std::size_t c = 0; c < columns_.size(); ++c) {
       if (data.size() - p < 4) return pos;
-      const std::int32_t len = static_cast<std::int32_t>(be32(data.data() + p));
+      const std::int32_t len = static_cast<std::int32_t>(load_be32(data.data() + p));
       p += 4;
       if (len < -1) malformed("a negative field length");
       if (len > 0) {
@@ -321,7 +310,7 @@ std::size_t binary_row_decoder::consume(std::string_view data, const std::functi
     p = pos + 2;
     for (std::size_t c = 0; c < columns_.size(); ++c) {
       if (c) row_ += '\t';
-      const std::int32_t len = static_cast<std::int32_t>(be32(data.data() + p));
+      const std::int32_t len = static_cast<std::int32_t>(load_be32(data.data() + p));
       p += 4;
       if (len == -1) {
         row_ += "\\N";

@@ -1,5 +1,8 @@
 #include "copytext/float_text.hpp"
 
+#include "util/byte_order.hpp"
+#include "util/powers_of_ten.hpp"
+
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -108,19 +111,17 @@ bool reads_back(F v, const decimal& d) {
   return back == std::fabs(v);
 }
 
-// 10^0 ... 10^9.
-constexpr std::uint32_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
-
 // How many decimal digits n has (n >= 1): from its bit length, corrected by one comparison.
 int decimal_length(std::uint32_t n) {
   const int t = (std::bit_width(n) * 1233) >> 12;  // 1233 / 4096 ~ log10(2)
-  return t + (n >= pow10[t]);
+  return t + (n >= util::pow10_u64[t]);
 }
 
-// The eight decimal digits of x < 10^8, zero-padded, as the bytes of a word to store in
-// memory order: split into halves, quarters and digits in parallel lanes of one 64-bit word
-// by multiplications (no table, no loop; the SWAR method of Lemire's "Faster integer
-// formatting"; checked against snprintf for every x when written).
+// The eight decimal digits of x < 10^8, zero-padded, as a little-endian word (the first
+// digit lowest: util::store_le64 writes them in order): split into halves, quarters and
+// digits in parallel lanes of one 64-bit word by multiplications (no table, no loop; the
+// SWAR method of Lemire's "Faster integer formatting"; checked against snprintf for every
+// x when written).
 std::uint64_t eight_digits(std::uint32_t x) {
   const std::uint64_t merged = (x / 10000) | (std::uint64_t{x % 10000} << 32);  // two lanes of 4 digits
   const std::uint64_t lane_low7 = (std::uint64_t{0x7f} << 32) | 0x7f;
@@ -130,7 +131,6 @@ std::uint64_t eight_digits(std::uint32_t x) {
   std::uint64_t tens = ((hundreds * 103) >> 10) & lane_low4;  // each lane / 10
   tens += (hundreds - 10 * tens) << 8;  // eight lanes of one digit, most significant first
   tens += 0x3030303030303030u;  // '0'
-  if constexpr (std::endian::native == std::endian::big) tens = __builtin_bswap64(tens);
   return tens;
 }
 
@@ -324,7 +324,7 @@ char* write_float4(float v, char* p) {
   char digits[32];
   digits[0] = static_cast<char>('0' + f.n / 100000000);
   const std::uint64_t rest = eight_digits(f.n % 100000000);
-  std::memcpy(digits + 1, &rest, 8);
+  util::store_le64(digits + 1, rest);
   const int count = decimal_length(f.n);
   const char* first = digits + 9 - count;
   const int exp = count - 1 + f.exp_last;

@@ -1,6 +1,8 @@
 #include "load/binary_copy.hpp"
 
+#include "util/byte_order.hpp"
 #include "util/hex.hpp"
+#include "util/powers_of_ten.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -17,13 +19,14 @@ namespace {
 constexpr std::uint32_t float4_oid = 700;  // pg_type.oid of float4, fixed since PostgreSQL 6
 
 void put_u32(std::string& out, std::uint32_t v) {
-  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-                     static_cast<char>(v)};
+  char b[4];
+  util::store_be32(b, v);
   out.append(b, 4);
 }
 
 void put_u16(std::string& out, std::uint16_t v) {
-  const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+  char b[2];
+  util::store_be16(b, v);
   out.append(b, 2);
 }
 
@@ -60,14 +63,6 @@ bool slow_float(const char* first, const char* last, float& v) {
   auto [ptr, ec] = std::from_chars(first, last, v, std::chars_format::general);
   if (ec != std::errc() || ptr != last) return false;
   return std::isfinite(v) && std::fpclassify(v) != FP_SUBNORMAL;
-}
-
-// Eight bytes in memory order as a little-endian word (its first byte lowest).
-std::uint64_t load_le64(const char* p) {
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
-  return w;
 }
 
 // How many of a word's bytes, from its first, are ASCII digits (0 to 8): bytes ^ '0' are 0-9
@@ -114,22 +109,19 @@ constexpr bool double_ops_round_once = FLT_EVAL_METHOD == 0;
 // position of the ',', or nullptr for anything else (an exponent, a run of eight or more
 // integer digits, more digits): the loop per character reads those.
 const char* parse_float_words(const char* p, bool negative, float& v) {
-  const std::uint64_t int_word = load_le64(p);
+  const std::uint64_t int_word = util::load_le64(p);
   const int int_digits = leading_digits(int_word);
   if (int_digits == 0 || int_digits == 8 || p[int_digits] != '.') return nullptr;
   const char* frac = p + int_digits + 1;
-  const std::uint64_t w1 = load_le64(frac), w2 = load_le64(frac + 8);
+  const std::uint64_t w1 = util::load_le64(frac), w2 = util::load_le64(frac + 8);
   const int d1 = leading_digits(w1);
   const int frac_digits = d1 < 8 ? d1 : 8 + leading_digits(w2);
   const char* after = frac + frac_digits;
   if (frac_digits == 0 || int_digits + frac_digits > 15 || *after != ',') return nullptr;
-  constexpr std::uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-                                     1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
-                                     100000000000000, 1000000000000000};
-  const std::uint64_t frac_value =
-      d1 < 8 ? digits_value(w1, d1)
-             : digits_value(w1, 8) * pow10[frac_digits - 8] + (frac_digits > 8 ? digits_value(w2, frac_digits - 8) : 0);
-  const std::uint64_t w = digits_value(int_word, int_digits) * pow10[frac_digits] + frac_value;
+  const std::uint64_t frac_value = d1 < 8 ? digits_value(w1, d1)
+                                           : digits_value(w1, 8) * util::pow10_u64[frac_digits - 8] +
+                                                 (frac_digits > 8 ? digits_value(w2, frac_digits - 8) : 0);
+  const std::uint64_t w = digits_value(int_word, int_digits) * util::pow10_u64[frac_digits] + frac_value;
   return to_float_exactly(static_cast<double>(w) / exact_pow10[frac_digits], negative, v) ? after : nullptr;
 }
 
@@ -204,13 +196,6 @@ const char* parse_float(const char* p, const char* end, float& v) {
   return slow_float(first, p, v) ? p : nullptr;
 }
 
-void write_u32(char* w, std::uint32_t v) {
-  w[0] = static_cast<char>(v >> 24);
-  w[1] = static_cast<char>(v >> 16);
-  w[2] = static_cast<char>(v >> 8);
-  w[3] = static_cast<char>(v);
-}
-
 // The elements of "{a,b,c}" / "[a,b,c]" (between open and close), written to `out` one
 // after the other, each as `prefix_length` (when true: the int32 4 array_send puts before
 // every element) and the float's bits. Returns the element count, or -1 to decline. One
@@ -230,10 +215,10 @@ long encode_float_list(std::string_view t, char open, char close, bool prefix_le
     const char* q = parse_float(p, end, v);
     if (!q) return -1;
     if (prefix_length) {
-      write_u32(w, 4);
+      util::store_be32(w, 4);
       w += 4;
     }
-    write_u32(w, std::bit_cast<std::uint32_t>(v));
+    util::store_be32(w, std::bit_cast<std::uint32_t>(v));
     w += 4;
     if (q == end) break;
     p = q + 1;
@@ -259,7 +244,7 @@ bool encode_float4_array(std::string_view t, std::string& out) {
     put_u32(out, float4_oid);
     return true;
   }
-  write_u32(out.data() + head + 12, static_cast<std::uint32_t>(n));
+  util::store_be32(out.data() + head + 12, static_cast<std::uint32_t>(n));
   return true;
 }
 
