@@ -9,8 +9,10 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <ctime>
 #include <regex>
+#include <thread>
 
 namespace immichbak::load {
 
@@ -256,6 +258,7 @@ std::string target_db::drop_database(const std::string& db) noexcept {
   try {
     std::string sql = "DROP DATABASE IF EXISTS " + util::sql::ident(db);
     if (admin_.server_version() >= 130000) sql += " WITH (FORCE)";
+    await_sessions_gone(db);
     admin_.exec(sql);
     log(log_level::info, fmt::format("dropped database \"{}\"", db));
     return {};
@@ -344,6 +347,21 @@ void target_db::end_sessions(const std::string& db) {
   }
 }
 
+void target_db::await_sessions_gone(const std::string& db) {
+  // RENAME and DROP wait for other backends too, but in steps of 100 ms
+  // (CountOtherDBBackends): a restore's load sessions, closed just before the swap, cost
+  // it a whole step while their backends exit, which takes about a millisecond.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (;;) {
+    auto r = admin_.exec(
+        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid() "
+        "AND COALESCE(backend_type, '') <> 'autovacuum worker'",
+        {db});
+    if (r.i64(0, 0) == 0 || std::chrono::steady_clock::now() >= deadline) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 std::vector<std::string> target_db::drop_stale_scratch() {
   std::vector<std::string> dropped;
   auto r = admin_.exec("SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE '%\\_\\_immichbak\\_%' ORDER BY 1");
@@ -400,6 +418,8 @@ swap_result target_db::swap(const std::string& scratch, const swap_options& opti
     end_sessions(name_);
     closed = true;
   }
+
+  await_sessions_gone(scratch);
 
   // Both renames in one transaction: either the new database is in place and the old one
   // moved aside, or nothing changed. RENAME takes an exclusive lock on each database, so

@@ -190,6 +190,9 @@ class target_db {
   void log(log_level level, const std::string& msg) const;
   /// ALTER DATABASE ... WITH ALLOW_CONNECTIONS.
   void allow_connections(const std::string& db, bool allow);
+  /// Waits (at most a second, in short steps) until no session but autovacuum is left on
+  /// `db`: the backends of connections closed a moment ago may still be exiting.
+  void await_sessions_gone(const std::string& db);
   /// Closes `db` to new connections and ends its sessions (waiting for them to exit).
   /// Throws error(target_in_use) when one is still there; connections are allowed again then.
   void end_sessions(const std::string& db);
