@@ -112,6 +112,11 @@ struct backup_writer::impl {
   bool aborted = false;
   bool sidecar_renamed = false;  // FILE.sha256 is in place (commit, before the data file's rename)
   std::atomic<std::uint64_t> written{0};
+  // Bytes whose write-out to the disk has been started: the file goes to the disk while it
+  // is written (every writeback_step bytes), not all at once in the fsync of commit (0.2 s
+  // for a 370 MiB file on the benchmark machine, with both cores idle).
+  std::uint64_t written_back = 0;
+  static constexpr std::uint64_t writeback_step = 16u << 20;
 
   void remove_partials() noexcept {
     fd.reset();
@@ -130,6 +135,10 @@ struct backup_writer::impl {
     file_hash.update(bytes);
     offset += bytes.size();
     written.store(offset, std::memory_order_relaxed);
+    if (offset - written_back >= writeback_step) {
+      start_writeback(fd.get(), written_back, offset - written_back);
+      written_back = offset;
+    }
   }
 
   void check_usable(const char* what) const {

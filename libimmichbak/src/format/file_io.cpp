@@ -62,6 +62,16 @@ void pread_exact(int fd, void* buf, std::size_t size, std::uint64_t offset, cons
   }
 }
 
+void start_writeback(int fd, std::uint64_t offset, std::uint64_t length) noexcept {
+#ifdef __linux__
+  // Only starts the write-out (no waiting for it, no flush of metadata); a failure here is
+  // reported by the fsync that follows, so it is ignored.
+  (void)::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd, (void)offset, (void)length;
+#endif
+}
+
 void fsync_and_close(unique_fd& fd, const fs::path& path) {
   if (::fsync(fd.get()) != 0) throw_io("fsync", path, errno);
   int raw = fd.release();

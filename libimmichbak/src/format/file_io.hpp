@@ -48,6 +48,10 @@ class unique_fd {
 void write_all(int fd, std::string_view data, const std::filesystem::path& path);
 /// pread() exactly `size` bytes at `offset`; a short read (the file shrank) is an io_error.
 void pread_exact(int fd, void* buf, std::size_t size, std::uint64_t offset, const std::filesystem::path& path);
+/// Asks the kernel to start writing `length` bytes at `offset` to the disk now (Linux's
+/// sync_file_range; nothing elsewhere), so that a long file's closing fsync finds little
+/// left to write. Never waits for the write-out, never fails (fsync reports errors).
+void start_writeback(int fd, std::uint64_t offset, std::uint64_t length) noexcept;
 /// fsync() then close(); both errors are reported (close can report delayed write errors).
 void fsync_and_close(unique_fd& fd, const std::filesystem::path& path);
 /// fsync of the directory holding `file`, so a rename inside it is durable.
