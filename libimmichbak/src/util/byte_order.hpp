@@ -9,7 +9,7 @@
 
 namespace immichbak::util {
 
-namespace byte_order_detail {
+namespace detail {
 template <typename T>
 T swapped(T v) {
   if constexpr (sizeof(T) == 2) return __builtin_bswap16(v);
@@ -27,15 +27,15 @@ void store(char* p, T v) {
   if constexpr (std::endian::native != order) v = swapped(v);
   std::memcpy(p, &v, sizeof v);
 }
-}  // namespace byte_order_detail
+}  // namespace detail
 
-inline std::uint16_t load_be16(const char* p) { return byte_order_detail::load<std::uint16_t, std::endian::big>(p); }
-inline std::uint32_t load_be32(const char* p) { return byte_order_detail::load<std::uint32_t, std::endian::big>(p); }
-inline std::uint64_t load_be64(const char* p) { return byte_order_detail::load<std::uint64_t, std::endian::big>(p); }
-inline std::uint64_t load_le64(const char* p) { return byte_order_detail::load<std::uint64_t, std::endian::little>(p); }
+inline std::uint16_t load_be16(const char* p) { return detail::load<std::uint16_t, std::endian::big>(p); }
+inline std::uint32_t load_be32(const char* p) { return detail::load<std::uint32_t, std::endian::big>(p); }
+inline std::uint64_t load_be64(const char* p) { return detail::load<std::uint64_t, std::endian::big>(p); }
+inline std::uint64_t load_le64(const char* p) { return detail::load<std::uint64_t, std::endian::little>(p); }
 
-inline void store_be16(char* p, std::uint16_t v) { byte_order_detail::store<std::uint16_t, std::endian::big>(p, v); }
-inline void store_be32(char* p, std::uint32_t v) { byte_order_detail::store<std::uint32_t, std::endian::big>(p, v); }
-inline void store_le64(char* p, std::uint64_t v) { byte_order_detail::store<std::uint64_t, std::endian::little>(p, v); }
+inline void store_be16(char* p, std::uint16_t v) { detail::store<std::uint16_t, std::endian::big>(p, v); }
+inline void store_be32(char* p, std::uint32_t v) { detail::store<std::uint32_t, std::endian::big>(p, v); }
+inline void store_le64(char* p, std::uint64_t v) { detail::store<std::uint64_t, std::endian::little>(p, v); }
 
 }  // namespace immichbak::util
