@@ -212,6 +212,41 @@ TEST_CASE("concurrent write_frame calls produce a consistent file", "[format][wr
   CHECK(format::sha256::hex(format::sha256::of(read_file(file))) == sha);
 }
 
+TEST_CASE("a file past several write-out steps (16 MiB) commits whole, from two threads", "[format][writer]") {
+  // The writer starts the disk write-out of every 16 MiB it appends (start_writeback); the
+  // frames here, uncompressed, add up to ~40 MB, so that runs between concurrent appends.
+  temp_dir dir("fmt_writeback");
+  fs::path file = dir.path() / "big.sql";
+  format::backup_writer w(file, compression::none, 0);
+  w.write_frame({frame_kind::header, post_phase::none, "", "", "", 0}, format::header_sql());
+  constexpr int threads = 2, per_thread = 10, rows_per_frame = 20000;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        std::string plain = "COPY \"public\".\"t\" (\"a\", \"b\") FROM stdin;\n";
+        for (int r = 0; r < rows_per_frame; ++r)
+          plain += fmt::format("{}\t{:0>90}\n", t, i * rows_per_frame + r);  // 100-byte rows
+        plain += "\\.\n";
+        w.write_frame({frame_kind::data, post_phase::none, "public", "t", "", rows_per_frame}, plain);
+      }
+    });
+  for (auto& th : pool) th.join();
+  manifest m;
+  m.tables.push_back({"public", "t", std::uint64_t{threads} * per_thread * rows_per_frame, "", 0, 0, false, ""});
+  std::string sha = w.commit(m);
+  CHECK(fs::file_size(file) > 32u << 20);
+  format::backup_reader r(file);
+  std::uint64_t rows = 0;
+  for (const auto& f : r.get_manifest().frames) {
+    std::string plain = r.read_frame(f);  // checks its sha256
+    if (f.kind == frame_kind::data) rows += f.rows;
+  }
+  CHECK(rows == m.tables[0].rows);
+  CHECK(format::sha256::hex(format::sha256::of(read_file(file))) == sha);
+  CHECK(format::check_sidecar(file).status == format::sidecar_status::match);
+}
+
 TEST_CASE("high compression levels keep the window at 2^23", "[format][writer]") {
   temp_dir dir("fmt_window");
   fs::path file = dir.path() / "w.sql.zst";
