@@ -214,7 +214,7 @@ TEST_CASE("concurrent write_frame calls produce a consistent file", "[format][wr
 
 TEST_CASE("a file past several write-out steps (16 MiB) commits whole, from two threads", "[format][writer]") {
   // The writer starts the disk write-out of every 16 MiB it appends (start_writeback); the
-  // frames here, uncompressed, add up to ~40 MB, so that runs between concurrent appends.
+  // frames here, uncompressed, add up to ~37 MB, so that runs between concurrent appends.
   temp_dir dir("fmt_writeback");
   fs::path file = dir.path() / "big.sql";
   format::backup_writer w(file, compression::none, 0);
@@ -226,7 +226,7 @@ TEST_CASE("a file past several write-out steps (16 MiB) commits whole, from two 
       for (int i = 0; i < per_thread; ++i) {
         std::string plain = "COPY \"public\".\"t\" (\"a\", \"b\") FROM stdin;\n";
         for (int r = 0; r < rows_per_frame; ++r)
-          plain += fmt::format("{}\t{:0>90}\n", t, i * rows_per_frame + r);  // 100-byte rows
+          plain += fmt::format("{}\t{:0>90}\n", t, i * rows_per_frame + r);  // 93-byte rows
         plain += "\\.\n";
         w.write_frame({frame_kind::data, post_phase::none, "public", "t", "", rows_per_frame}, plain);
       }

@@ -273,7 +273,7 @@ std::string target_db::drop_database(const std::string& db) noexcept {
   }
 }
 
-std::vector<db_session> target_db::sessions(const std::string& db) {
+std::vector<db_session> target_db::sessions(const std::string& db, bool include_closed_own) {
   // Autovacuum workers are told to leave by RENAME/DROP itself; they do not count.
   auto r = admin_.exec(
       "SELECT pid, COALESCE(usename::text, ''), COALESCE(application_name, ''), "
@@ -285,7 +285,7 @@ std::vector<db_session> target_db::sessions(const std::string& db) {
   std::vector<db_session> out;
   for (int i = 0; i < r.rows(); ++i) {
     int pid = static_cast<int>(r.i64(i, 0));
-    if (own_pids_.count(pid)) continue;
+    if (!include_closed_own && own_pids_.count(pid)) continue;
     out.push_back({pid, r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4)});
   }
   return out;
@@ -352,14 +352,8 @@ void target_db::await_sessions_gone(const std::string& db) {
   // (CountOtherDBBackends): a restore's load sessions, closed just before the swap, cost
   // it a whole step while their backends exit, which takes about a millisecond.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  for (;;) {
-    auto r = admin_.exec(
-        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid() "
-        "AND COALESCE(backend_type, '') <> 'autovacuum worker'",
-        {db});
-    if (r.i64(0, 0) == 0 || std::chrono::steady_clock::now() >= deadline) return;
+  while (!sessions(db, true).empty() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
 }
 
 std::vector<std::string> target_db::drop_stale_scratch() {

@@ -160,8 +160,9 @@ class target_db {
   std::string drop_database(const std::string& db) noexcept;
 
   /// Sessions connected to `db`, except this object's own ones (the maintenance connection
-  /// and inspection sessions that are closed but whose backend may still be exiting).
-  std::vector<db_session> sessions(const std::string& db);
+  /// and, unless `include_closed_own`, inspection sessions that are closed but whose backend
+  /// may still be exiting).
+  std::vector<db_session> sessions(const std::string& db, bool include_closed_own = false);
   /// Throws error(target_in_use) listing the sessions of `db`, when there are any.
   void require_idle(const std::string& db);
   /// "pid 4242 user immich application \"immich_api\" client 172.18.0.5:40122 (idle); ..."
